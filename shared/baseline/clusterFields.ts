@@ -1,0 +1,64 @@
+import type { ManagedCluster, ManagedClusterAddonProfile } from "@azure/arm-containerservice";
+import type { ClusterSnapshot } from "../model/snapshot.js";
+import type { PoolView } from "./types.js";
+
+/** Enum values come back in varying case from ARM (`Standard` vs `standard`): compare case-insensitively. */
+export function sameText(value: unknown, expected: string): boolean {
+  return typeof value === "string" && value.toLowerCase() === expected.toLowerCase();
+}
+
+export function textIn(value: unknown, accepted: readonly string[]): boolean {
+  return accepted.some((candidate) => sameText(value, candidate));
+}
+
+/** Add-on keys differ in case between sources (`azurepolicy` / `azurePolicy`): find one case-insensitively. */
+export function addon(
+  cluster: ManagedCluster,
+  key: string,
+): { key: string; profile: ManagedClusterAddonProfile } | undefined {
+  const profiles = cluster.addonProfiles ?? {};
+  for (const [actual, profile] of Object.entries(profiles)) {
+    if (actual.toLowerCase() === key.toLowerCase() && profile) return { key: actual, profile };
+  }
+  return undefined;
+}
+
+/** The evidence path of an add-on: the key as the cluster spells it, else as documented. */
+export function addonPath(cluster: ManagedCluster, key: string, field: string): string {
+  return `properties.addonProfiles.${addon(cluster, key)?.key ?? key}.${field}`;
+}
+
+/** A case-insensitive lookup in an add-on's string config map. */
+export function addonConfig(profile: ManagedClusterAddonProfile, key: string): string | undefined {
+  for (const [actual, value] of Object.entries(profile.config ?? {})) {
+    if (actual.toLowerCase() === key.toLowerCase()) return value;
+  }
+  return undefined;
+}
+
+/**
+ * Every node pool of the snapshot: the cluster's `agentPoolProfiles` and the `managedClusters/agentPools`
+ * child resources, merged by name (case-insensitively). A child resource is the pool's own resource and
+ * wins over the profile copy inside the cluster.
+ */
+export function poolsOf(snapshot: ClusterSnapshot): PoolView[] {
+  const byName = new Map<string, PoolView>();
+  for (const profile of snapshot.cluster.agentPoolProfiles ?? []) {
+    byName.set(profile.name.toLowerCase(), {
+      name: profile.name,
+      path: `properties.agentPoolProfiles[${profile.name}]`,
+      spec: profile,
+    });
+  }
+  for (const pool of snapshot.agentPools) {
+    const name = pool.name ?? "";
+    byName.set(name.toLowerCase(), { name, path: `agentPools/${name}.properties`, spec: pool });
+  }
+  return [...byName.values()];
+}
+
+/** `1.29.4` → `1.29`; undefined when the text is not a version. */
+export function minorVersion(version: string | undefined): string | undefined {
+  const match = /^v?(\d+)\.(\d+)/.exec(version ?? "");
+  return match ? `${match[1]}.${match[2]}` : undefined;
+}
