@@ -189,6 +189,7 @@ function classify(value: unknown, file: string): FoundResource | string {
   const hasProperties = isObject(value.properties);
   let kind = type ? TYPES[type.toLowerCase()] : undefined;
   if (type && !kind) return `is a ${type} resource, not a managed cluster`;
+  if (!kind && typeof value.id === "string") kind = kindFromId(value.id);
   if (!kind) {
     const pools = hasProperties ? (value.properties as Json).agentPoolProfiles : value.agentPoolProfiles;
     if (!Array.isArray(pools)) return "is not a managed cluster (no resource type and no agentPoolProfiles)";
@@ -196,6 +197,19 @@ function classify(value: unknown, file: string): FoundResource | string {
   }
   const azCliShape = !hasProperties && (kind === "cluster" || kind === "agentPool");
   return { kind, shape: azCliShape ? "azcli" : "rest", body: value, file };
+}
+
+/** REST list and example bodies often omit `type`; the id says what the resource is. */
+function kindFromId(id: string): ResourceKind | undefined {
+  const ref = parseClusterId(id);
+  if (!ref) return undefined;
+  const child = ref.childPath.toLowerCase();
+  if (child === "" || child === "/") return "cluster";
+  if (/^\/agentpools\/[^/]+\/?$/.test(child)) return "agentPool";
+  if (/^\/agentpools\/[^/]+\/upgradeprofiles\/[^/]+$/.test(child)) return "poolUpgradeProfile";
+  if (/^\/upgradeprofiles\/[^/]+$/.test(child)) return "clusterUpgradeProfile";
+  if (/^\/maintenanceconfigurations\/[^/]+$/.test(child)) return "maintenanceConfiguration";
+  return undefined;
 }
 
 async function assembleSnapshots(
@@ -213,7 +227,12 @@ async function assembleSnapshots(
       const cluster = await managedClusterFromRest(rest);
       const ref = refOf(resource.body);
       const key = clusterKey(ref);
-      if (!clusters.has(key)) order.push(key);
+      const earlier = clusters.get(key);
+      if (earlier) {
+        problems.push({ file: resource.file, message: `repeats cluster ${ref.id}, already read from ${earlier.origin}; the first is used` });
+        continue;
+      }
+      order.push(key);
       clusters.set(key, {
         ref,
         cluster,

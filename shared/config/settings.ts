@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { isSubscriptionId } from "../model/clusterRef.js";
+
+/**
+ * App settings / environment variables, parsed and validated once. Every name here is listed with a
+ * comment in local.settings.sample.json. A bad value fails fast with a message that names the setting.
+ */
+const settingsSchema = z.object({
+  STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
+  AzureWebJobsStorage: z.string().min(1).optional(),
+  AKSMON_HOME: z.string().min(1).default(".aksmon"),
+  TEAMS_WEBHOOK_URL: z.url({ protocol: /^https$/ }).optional(),
+  MONITOR_SUBSCRIPTIONS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((id) => id.trim()).filter(Boolean))
+    .refine((ids) => ids.every(isSubscriptionId), "must be comma-separated subscription ids (GUIDs)"),
+  AZURE_RESOURCE_MANAGER_ENDPOINT: z.url({ protocol: /^https$/ }).default("https://management.azure.com"),
+  AZURE_ACCESS_TOKEN: z.string().min(1).optional(),
+  AKSMON_PROFILE: z.string().min(1).optional(),
+  SWEEP_SCHEDULE: z.string().min(1).default("0 0 2 * * *"),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export class SettingsError extends Error {}
+
+/** Reads the settings from an environment (process.env by default); throws a SettingsError naming the bad one. */
+export function readSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = settingsSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path[0] === undefined ? "settings" : String(issue.path[0]);
+    throw new SettingsError(`Setting ${name} is invalid: ${issue?.message ?? "invalid"}`);
+  }
+  return parsed.data;
+}
