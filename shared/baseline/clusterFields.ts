@@ -52,7 +52,9 @@ export function poolsOf(snapshot: ClusterSnapshot): PoolView[] {
   }
   for (const pool of snapshot.agentPools) {
     const name = pool.name ?? "";
-    byName.set(name.toLowerCase(), { name, path: `agentPools/${name}.properties`, spec: pool });
+    // A child resource's `type` is its ARM resource type; the SDK keeps the pool's VM type in typePropertiesType.
+    const spec = { ...pool, type: pool.typePropertiesType };
+    byName.set(name.toLowerCase(), { name, path: `agentPools/${name}.properties`, spec });
   }
   return [...byName.values()];
 }

@@ -10,10 +10,11 @@ const severitySchema = z.preprocess(
   z.enum(SEVERITIES),
 );
 
-const checkSettingSchema = z.union([
-  z.boolean(),
+/** `true` / `false` is shorthand for `{ enabled }`. */
+const checkSettingSchema = z.preprocess(
+  (value) => (typeof value === "boolean" ? { enabled: value } : value),
   z.object({ enabled: z.boolean().optional(), severity: severitySchema.optional() }).strict(),
-]);
+);
 
 /** The file format of a profile (JSON or YAML). */
 export const profileFileSchema = z
@@ -52,10 +53,9 @@ export function resolveProfile(document: unknown, origin = "profile"): Profile {
   }
   const checks = catalogue.flatMap((check) => {
     const setting = file.checks[check.id];
-    const enabled =
-      typeof setting === "boolean" ? setting : (setting?.enabled ?? (setting?.severity ? true : !check.optIn));
+    const enabled = setting?.enabled ?? (setting?.severity ? true : !check.optIn);
     if (!enabled) return [];
-    const severity = typeof setting === "object" && setting.severity ? setting.severity : check.severity;
+    const severity = setting?.severity ?? check.severity;
     return [{ check, severity }];
   });
   return { name: file.name ?? origin, checks, params: file.parameters, exemptionTag: file.exemptionTag };

@@ -69,7 +69,6 @@ export function compliantCluster(): Json {
       kubernetesVersion: "1.33.2",
       currentKubernetesVersion: "1.33.2",
       dnsPrefix: "aks-test",
-      fqdn: "aks-test-abc.hcp.westeurope.azmk8s.io",
       agentPoolProfiles: [compliantPool("system")],
       servicePrincipalProfile: { clientId: "msi" },
       addonProfiles: {
@@ -87,9 +86,11 @@ export function compliantCluster(): Json {
         adminGroupObjectIDs: ["33333333-3333-3333-3333-333333333333"],
         tenantID: "22222222-2222-2222-2222-222222222222",
       },
+      privateFQDN: "aks-test-abc.privatelink.westeurope.azmk8s.io",
       apiServerAccessProfile: {
-        authorizedIPRanges: ["203.0.113.0/24"],
-        enablePrivateCluster: false,
+        enablePrivateCluster: true,
+        enablePrivateClusterPublicFQDN: false,
+        privateDNSZone: "system",
         disableRunCommand: true,
         enableVnetIntegration: true,
         subnetId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/apiserver`,

@@ -157,7 +157,11 @@ export const monitoringChecks: Check[] = [
           `None of the cluster's ${settings.length} diagnostic setting(s) sends logs to a workspace, storage account or event hub.`,
           settings.map((setting) => ({
             path: `diagnosticSettings[${setting.name}].properties`,
-            value: { workspaceId: null, storageAccountId: null, eventHubAuthorizationRuleId: null },
+            value: {
+              workspaceId: setting.workspaceId ?? null,
+              storageAccountId: setting.storageAccountId ?? null,
+              eventHubAuthorizationRuleId: setting.eventHubAuthorizationRuleId ?? null,
+            },
             expected: "a destination",
           })),
         );
