@@ -31,8 +31,8 @@ function random(seed: number): () => number {
 
 function derive(base: ClusterSnapshot, index: number, next: () => number): ClusterSnapshot {
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
-  const cluster: ManagedCluster = structuredClone(base.cluster);
-  cluster.name = `${base.ref.name}-${index}`;
+  const name = `${base.ref.name}-${index}`;
+  const cluster: ManagedCluster = { ...structuredClone(base.cluster), name } as ManagedCluster;
   cluster.enableRbac = next() < 0.95;
   cluster.disableLocalAccounts = next() < 0.5;
   cluster.networkProfile = { ...cluster.networkProfile, networkPolicy: pick(["azure", "calico", "cilium", "none", undefined]) };
@@ -59,7 +59,7 @@ function derive(base: ClusterSnapshot, index: number, next: () => number): Clust
     }
     cluster.agentPoolProfiles = pools;
   }
-  return { ...base, ref: { ...base.ref, name: cluster.name, id: `${base.ref.id}-${index}` }, cluster };
+  return { ...base, ref: { ...base.ref, name, id: `${base.ref.id}-${index}` }, cluster };
 }
 
 export async function benchEvaluate(root: string): Promise<Record<string, BenchFigure>> {

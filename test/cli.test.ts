@@ -34,7 +34,16 @@ const file = (name: string) => join(dir, name);
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "aksmon-cli-"));
   writeFileSync(file("compliant.json"), JSON.stringify(compliantCluster()));
-  writeFileSync(file("rbac-off.json"), JSON.stringify(clusterWith((c) => (c.properties.enableRBAC = false))));
+  writeFileSync(
+    file("rbac-off.json"),
+    JSON.stringify(
+      clusterWith((c) => {
+        c.id = c.id.replace("aks-test", "aks-rbac-off");
+        c.name = "aks-rbac-off";
+        c.properties.enableRBAC = false;
+      }),
+    ),
+  );
   writeFileSync(file("empty.json"), "");
   writeFileSync(file("not-json.json"), "apiVersion: v1\nkind: Node\n");
   writeFileSync(file("truncated.json"), JSON.stringify(compliantCluster()).slice(0, 700));

@@ -43,15 +43,12 @@ export function addonConfig(profile: ManagedClusterAddonProfile, key: string): s
  */
 export function poolsOf(snapshot: ClusterSnapshot): PoolView[] {
   const byName = new Map<string, PoolView>();
-  for (const profile of snapshot.cluster.agentPoolProfiles ?? []) {
-    byName.set(profile.name.toLowerCase(), {
-      name: profile.name,
-      path: `properties.agentPoolProfiles[${profile.name}]`,
-      spec: profile,
-    });
+  for (const [index, profile] of (snapshot.cluster.agentPoolProfiles ?? []).entries()) {
+    const name = typeof profile.name === "string" && profile.name !== "" ? profile.name : `#${index}`;
+    byName.set(name.toLowerCase(), { name, path: `properties.agentPoolProfiles[${name}]`, spec: profile });
   }
   for (const pool of snapshot.agentPools) {
-    const name = pool.name ?? "";
+    const name = typeof pool.name === "string" ? pool.name : "";
     // A child resource's `type` is its ARM resource type; the SDK keeps the pool's VM type in typePropertiesType.
     const spec = { ...pool, type: pool.typePropertiesType };
     byName.set(name.toLowerCase(), { name, path: `agentPools/${name}.properties`, spec });

@@ -88,7 +88,9 @@ export function exemptionsFromTags(
   const warnings: string[] = [];
   const tag = (name: string): string | undefined => {
     const lower = name.toLowerCase();
-    for (const [key, value] of Object.entries(tags ?? {})) if (key.toLowerCase() === lower) return value;
+    for (const [key, value] of Object.entries(tags ?? {})) {
+      if (key.toLowerCase() === lower) return typeof value === "string" ? value : undefined;
+    }
     return undefined;
   };
   const list = tag(tagName);

@@ -48,6 +48,11 @@ function deliver(result: CommandResult): void {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  // A closed pipe (`aksmon check ... | head`) ends the output, not the process with a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const program = buildProgram(deliver);
   try {
     await program.parseAsync([...argv], { from: "node" });

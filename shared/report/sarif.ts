@@ -48,9 +48,14 @@ export function formatSarif(report: Report, cwd: string = process.cwd()): string
 }
 
 function rule(check: Check, severity: Severity) {
-  const command = check.remediation.command && readablePlaceholders(check.remediation.command);
+  const command = check.remediation.command ? readablePlaceholders(check.remediation.command) : undefined;
   const references = check.references.map((reference) => `${reference.source} ${reference.id}`);
-  const text = [check.rationale, `Remediation: ${check.remediation.text}`, command, references.length > 0 ? `References: ${references.join(", ")}.` : undefined]
+  const text = [
+    check.rationale,
+    `Remediation: ${check.remediation.text}`,
+    command,
+    references.length > 0 ? `References: ${references.join(", ")}.` : undefined,
+  ]
     .filter((part) => part !== undefined)
     .join("\n\n");
   const markdown = [

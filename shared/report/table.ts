@@ -1,7 +1,7 @@
 import type { ClusterEvaluation, Finding, Severity } from "../baseline/types.js";
 import { describeExemption, groupFindings } from "./findings.js";
 import type { Report } from "./report.js";
-import { charLength, singleLine, truncate } from "./text.js";
+import { charLength, singleLine, truncate, wrap } from "./text.js";
 
 export interface TableOptions {
   /** ANSI colours; the caller decides (a TTY, and NO_COLOR unset). */
@@ -34,6 +34,31 @@ type Line = Segment[];
 const STATUS_WIDTH = "EXEMPT".length;
 const SEVERITY_WIDTH = "critical".length;
 const INDENT = "  ";
+/** Where a finding's message and fix start, under its status. */
+const DETAIL = "         ";
+
+/** The fix command, wrapped at spaces with shell continuations so that it still pastes. */
+function fixLines(command: string, width: number): Line[] {
+  return command.split("\n").flatMap((one) => {
+    const parts = wrap(one, width - DETAIL.length - "fix: ".length - 2);
+    return parts.map((text, index): Line => [
+      { text: DETAIL },
+      { text: index === 0 ? "fix: " : "     ", styles: ["dim"] },
+      { text: index < parts.length - 1 ? `${text} \\` : text, styles: ["green"] },
+    ]);
+  });
+}
+
+/** How many of the last lines belong to the exempt findings (each starts with the EXEMPT label). */
+function exemptLineCount(lines: readonly Line[], exemptFindings: number): number {
+  if (exemptFindings === 0) return 0;
+  let seen = 0;
+  for (let index = lines.length - 1; index >= 0; index--) {
+    if (lines[index]![1]?.text.startsWith("EXEMPT")) seen++;
+    if (seen === exemptFindings) return lines.length - index;
+  }
+  return 0;
+}
 
 function clusterLines(cluster: ClusterEvaluation, width: number): Line[] {
   const groups = groupFindings(cluster.findings);
@@ -47,32 +72,33 @@ function clusterLines(cluster: ClusterEvaluation, width: number): Line[] {
       label: "EXEMPT",
       styles: ["cyan"] as Style[],
       finding,
-      text: `(${finding.status}) ${describeExemption(finding)}`,
+      text: `Exempt from a ${finding.status}: ${describeExemption(finding)}`,
     })),
   ];
-  const idWidth = Math.min(
-    Math.max(0, ...rows.map((row) => charLength(row.finding.check))),
-    Math.max(10, Math.floor(width * 0.4)),
-  );
-  const findingLines = rows.map((row): Line => [
-    { text: INDENT },
-    { text: row.label.padEnd(STATUS_WIDTH), styles: row.styles },
-    { text: " " },
-    { text: row.finding.severity.padEnd(SEVERITY_WIDTH), styles: SEVERITY_STYLES[row.finding.severity] },
-    { text: " " },
-    { text: truncate(row.finding.check, idWidth).padEnd(idWidth) },
-    { text: " " },
-    { text: singleLine(row.text) },
+  const findingLines = rows.flatMap((row): Line[] => [
+    [
+      { text: INDENT },
+      { text: row.label.padEnd(STATUS_WIDTH), styles: row.styles },
+      { text: " " },
+      { text: row.finding.severity.padEnd(SEVERITY_WIDTH), styles: SEVERITY_STYLES[row.finding.severity] },
+      { text: " " },
+      { text: singleLine(row.finding.check), styles: ["bold"] },
+    ],
+    ...wrap(singleLine(row.text), width - DETAIL.length).map((text): Line => [{ text: DETAIL }, { text }]),
+    ...(row.label === "FAIL" && row.finding.remediation ? fixLines(row.finding.remediation, width) : []),
   ]);
   if (groupMissingData) {
     const ids = missingData.map((finding) => finding.check).join(", ");
-    const insertAt = groups.fail.length + errorRows.length;
-    findingLines.splice(insertAt, 0, [
+    const insertAt = findingLines.length - groups.exempt.length * 0;
+    const heading: Line = [
       { text: INDENT },
       { text: "ERROR".padEnd(STATUS_WIDTH), styles: ["yellow"] },
       { text: " " },
-      { text: `${missingData.length} checks need live data: ${ids}` },
-    ]);
+      { text: `${missingData.length} checks need live data (not in the file):` },
+    ];
+    const detail = wrap(ids, width - DETAIL.length).map((text): Line => [{ text: DETAIL }, { text, styles: ["dim"] }]);
+    const exemptLines = exemptLineCount(findingLines, groups.exempt.length);
+    findingLines.splice(insertAt - exemptLines, 0, heading, ...detail);
   }
   const warnings = cluster.warnings.map((warning): Line => [
     { text: INDENT },
@@ -96,10 +122,12 @@ const SEVERITY_STYLES: Record<Severity, Style[]> = {
 
 /** `name (rg group): 2 failed, 1 error, 1 exempt`; the name gives way first when the width is short. */
 function headerLine(cluster: ClusterEvaluation, width: number): Line {
-  const { fail, error, exempt } = cluster.summary;
+  const { fail, exempt } = cluster.summary;
+  const { needData, errors } = errorCounts([cluster]);
   const counts: Line = [
     { text: `${fail} failed`, styles: fail > 0 ? ["red", "bold"] : ["green"] },
-    { text: `, ${plural(error, "error")}`, styles: error > 0 ? ["yellow"] : [] },
+    ...(errors > 0 ? [{ text: `, ${plural(errors, "error")}`, styles: ["yellow"] as Style[] }] : []),
+    ...(needData > 0 ? [{ text: `, ${needData} need live data` }] : []),
     ...(exempt > 0 ? [{ text: `, ${exempt} exempt`, styles: ["cyan"] as Style[] }] : []),
   ];
   const countsLength = counts.reduce((sum, segment) => sum + charLength(segment.text), 0);
@@ -123,10 +151,24 @@ function totalsLine(clusters: readonly ClusterEvaluation[]): Line {
   const failing = clusters.filter((cluster) => cluster.summary.fail > 0).length;
   return [
     {
-      text: `${clusters.length} clusters, ${failing} with failures: ${sum("fail")} failed, ${plural(sum("error"), "error")}, ${sum("exempt")} exempt`,
+      text: `${clusters.length} clusters, ${failing} with failures: ${sum("fail")} failed, ${plural(errorCounts(clusters).errors, "error")}, ${sum("exempt")} exempt`,
       styles: ["bold"],
     },
   ];
+}
+
+/** Errors split into "the file lacks live data" (expected offline) and real failures to evaluate. */
+function errorCounts(clusters: readonly ClusterEvaluation[]): { needData: number; errors: number } {
+  let needData = 0;
+  let errors = 0;
+  for (const cluster of clusters) {
+    for (const finding of cluster.findings) {
+      if (finding.exemption || finding.status !== "error") continue;
+      if (finding.errorKind === "missingData") needData++;
+      else errors++;
+    }
+  }
+  return { needData, errors };
 }
 
 function plural(count: number, noun: string): string {

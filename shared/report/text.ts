@@ -21,3 +21,28 @@ export function truncate(text: string, max: number): string {
   if (chars.length <= max) return text;
   return `${chars.slice(0, max - 1).join("")}…`;
 }
+
+/** Word-wraps text to lines of at most `width` characters; a word longer than the width is broken. */
+export function wrap(text: string, width: number): string[] {
+  const room = Math.max(1, width);
+  const lines: string[] = [];
+  let current = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    let rest = word;
+    while (charLength(rest) > room) {
+      if (current) lines.push(current);
+      const chars = Array.from(rest);
+      lines.push(chars.slice(0, room).join(""));
+      rest = chars.slice(room).join("");
+      current = "";
+    }
+    if (!current) current = rest;
+    else if (charLength(current) + 1 + charLength(rest) <= room) current = `${current} ${rest}`;
+    else {
+      lines.push(current);
+      current = rest;
+    }
+  }
+  if (current) lines.push(current);
+  return lines;
+}

@@ -45,6 +45,14 @@ interface FoundResource {
   file: string;
 }
 
+const KIND_NAMES: Record<ResourceKind, string> = {
+  cluster: "a managed cluster",
+  agentPool: "an agent pool",
+  poolUpgradeProfile: "an agent pool upgrade profile",
+  clusterUpgradeProfile: "a cluster upgrade profile",
+  maintenanceConfiguration: "a maintenance configuration",
+};
+
 const TYPES: Record<string, ResourceKind> = {
   "microsoft.containerservice/managedclusters": "cluster",
   "microsoft.containerservice/managedclusters/agentpools": "agentPool",
@@ -255,7 +263,7 @@ async function assembleSnapshots(
         const id = typeof resource.body.id === "string" ? resource.body.id : "(no id)";
         problems.push({
           file: resource.file,
-          message: `holds a ${resource.kind} resource ${id} whose managed cluster is not among the inputs`,
+          message: `holds ${KIND_NAMES[resource.kind]} ${id} whose managed cluster is not among the inputs (give the cluster's file too)`,
         });
         failedFiles.add(resource.file);
       }
@@ -264,7 +272,7 @@ async function assembleSnapshots(
     try {
       await attach(owner, resource);
     } catch (error) {
-      problems.push({ file: resource.file, message: `is not a readable ${resource.kind}: ${describe(error)}` });
+      problems.push({ file: resource.file, message: `is not a readable ${KIND_NAMES[resource.kind].replace(/^an? /, "")}: ${describe(error)}` });
     }
   }
   return { snapshots: order.map((key) => clusters.get(key)!), problems };

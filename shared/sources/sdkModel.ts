@@ -72,10 +72,24 @@ async function serve<T>(body: Json, read: (token: string) => Promise<T>): Promis
   const token = `t${nextToken++}`;
   bodies.set(token, JSON.stringify(body));
   try {
-    return await read(token);
+    return withoutNulls(await read(token));
   } finally {
     bodies.delete(token);
   }
+}
+
+/**
+ * The SDK models declare no nulls, but JSON brings them (the Azure CLI prints every unset field as null):
+ * a null field becomes absent and a null list item is dropped, so that the models hold what their types say.
+ */
+function withoutNulls<T>(value: T): T {
+  if (Array.isArray(value)) return value.filter((item) => item !== null).map(withoutNulls) as T;
+  if (!isObject(value)) return value;
+  const copy: Json = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item !== null && item !== undefined) copy[key] = withoutNulls(item);
+  }
+  return copy as T;
 }
 
 export function managedClusterFromRest(body: Json): Promise<ManagedCluster> {
@@ -192,7 +206,7 @@ function mergeMissing(target: unknown, source: unknown): unknown {
 }
 
 function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
 function hasKeyIgnoringCase(object: Json, key: string): boolean {
