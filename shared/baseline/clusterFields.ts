@@ -28,6 +28,23 @@ export function addonPath(cluster: ManagedCluster, key: string, field: string): 
   return `properties.addonProfiles.${addon(cluster, key)?.key ?? key}.${field}`;
 }
 
+/** The REST path of an add-on config key, spelled as the cluster spells both keys. */
+export function addonConfigPath(cluster: ManagedCluster, key: string, configKey: string): string {
+  const config = addon(cluster, key)?.profile.config ?? {};
+  const actual = Object.keys(config).find((candidate) => candidate.toLowerCase() === configKey.toLowerCase());
+  return addonPath(cluster, key, `config.${actual ?? configKey}`);
+}
+
+/** A non-blank string. */
+export function isSet(value: unknown): value is string {
+  return typeof value === "string" && value.trim() !== "";
+}
+
+/** `true`, or the string "true" in any case: ARM keeps some flags as strings (add-on config, pricing extensions). */
+export function isTrue(value: unknown): boolean {
+  return value === true || (typeof value === "string" && value.trim().toLowerCase() === "true");
+}
+
 /** A case-insensitive lookup in an add-on's string config map. */
 export function addonConfig(profile: ManagedClusterAddonProfile, key: string): string | undefined {
   for (const [actual, value] of Object.entries(profile.config ?? {})) {

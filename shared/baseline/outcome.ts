@@ -44,10 +44,46 @@ export function readPart<T>(
   return { ok: true, value: part.value };
 }
 
+/** A rule over node pools: what each pool must do, and how to tell. */
+export interface PoolRule {
+  /** e.g. "have Secure Boot enabled" → "1 of 2 node pool(s) do not have Secure Boot enabled: ..." */
+  what: string;
+  /** The failing form when "do not {what}" reads badly, e.g. "allow unsafe sysctls". */
+  failWhat?: string;
+  noun?: string;
+  /** Why the rule does not apply to this pool, or undefined when it does. */
+  skip?: (pool: PoolView) => string | undefined;
+  /** Evidence rows of what is wrong with the pool; empty when it complies. */
+  problems: (pool: PoolView) => Evidence[];
+  /** A few words shown after a failing pool's name. */
+  detail?: (pool: PoolView) => string;
+}
+
 /**
- * The common shape of a rule over node pools: every pool must satisfy `ok`; failing pools are named
- * in the message and each gives one evidence row. No pools at all is missing data, never a pass.
+ * Judges every pool (never only the first): failing pools are named in the message and give the
+ * evidence; pools the rule does not apply to are named as skipped. No pools at all is missing data,
+ * never a pass.
  */
+export function judgePools(pools: PoolView[], rule: PoolRule): CheckOutcome {
+  if (pools.length === 0) return missingData("Not evaluated: the snapshot has no node pools.");
+  const noun = rule.noun ?? "node pool";
+  const skipped = pools.flatMap((pool) => {
+    const why = rule.skip?.(pool);
+    return why ? [`${pool.name} (${why})`] : [];
+  });
+  const inScope = pools.filter((pool) => !rule.skip?.(pool));
+  if (inScope.length === 0) return notApplicable(`No ${noun} is in scope: ${skipped.join(", ")}.`);
+  const note = skipped.length > 0 ? `; skipped: ${skipped.join(", ")}` : "";
+  const bad = inScope.map((pool) => ({ pool, rows: rule.problems(pool) })).filter((entry) => entry.rows.length > 0);
+  if (bad.length === 0) return pass(`All ${inScope.length} ${noun}(s) ${rule.what}${note}.`);
+  const names = bad.map(({ pool }) => (rule.detail ? `${pool.name} (${rule.detail(pool)})` : pool.name)).join(", ");
+  return fail(
+    `${bad.length} of ${inScope.length} ${noun}(s) ${rule.failWhat ?? `do not ${rule.what}`}: ${names}${note}.`,
+    bad.flatMap((entry) => entry.rows),
+  );
+}
+
+/** The simplest pool rule: one field per pool must satisfy `ok`. `what` is a verb phrase ("use ..."). */
 export function everyPool(
   pools: PoolView[],
   rule: {
@@ -56,20 +92,19 @@ export function everyPool(
     read: (pool: PoolView) => unknown;
     ok: (value: unknown, pool: PoolView) => boolean;
     expected: string;
-    /** e.g. "have encryption at host enabled" → "2 of 3 pools do not have ..." */
     what: string;
   },
 ): CheckOutcome {
-  if (pools.length === 0) {
-    return missingData("Not evaluated: the snapshot has no node pools.");
-  }
-  const bad = pools.filter((pool) => !rule.ok(rule.read(pool), pool));
-  if (bad.length === 0) {
-    return pass(`All ${pools.length} node pool(s) ${rule.what}.`);
-  }
-  const names = bad.map((pool) => pool.name).join(", ");
-  return fail(
-    `${bad.length} of ${pools.length} node pool(s) do not ${rule.what}: ${names}.`,
-    bad.map((pool) => ({ path: `${pool.path}.${rule.field}`, value: rule.read(pool) ?? null, expected: rule.expected })),
-  );
+  return judgePools(pools, {
+    what: rule.what,
+    problems: (pool) => {
+      const value = rule.read(pool);
+      return rule.ok(value, pool) ? [] : [{ path: `${pool.path}.${rule.field}`, value: value ?? null, expected: rule.expected }];
+    },
+  });
+}
+
+/** Adds a clause to an outcome's message. */
+export function withNote(outcome: CheckOutcome, note: string): CheckOutcome {
+  return { ...outcome, message: `${outcome.message.replace(/\.$/, "")}; ${note}.` };
 }

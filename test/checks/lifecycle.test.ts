@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { NodeFacts } from "../../shared/model/snapshot.js";
-import { CLUSTER_ID, clusterWith, compliantCluster, compliantPool, findingFor, type Json } from "../support/clusters.js";
-
-/** A `managedClusters/agentPools` child resource (REST body) built from the compliant pool. */
-function childPool(name: string, overrides: Json = {}): Json {
-  const { name: _name, ...properties } = compliantPool(name, { mode: "User", nodeTaints: [], ...overrides });
-  return {
-    id: `${CLUSTER_ID}/agentPools/${name}`,
-    name,
-    type: "Microsoft.ContainerService/managedClusters/agentPools",
-    properties,
-  };
-}
+import { CLUSTER_ID, clusterWith, compliantCluster, compliantPool, findingFor, type Json, childPool } from "../support/clusters.js";
 
 /** An agent pool upgrade profile (REST body), as in AgentPoolsGetUpgradeProfile.json. */
 function upgradeProfile(pool: string, latestNodeImageVersion: string, osType = "Linux"): Json {

@@ -1,19 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { networkChecks } from "../../shared/baseline/checks/network.js";
-import { CLUSTER_ID, clusterWith, compliantPool, findingFor, type Json } from "../support/clusters.js";
+import { CLUSTER_ID, clusterWith, compliantPool, findingFor, type Json, childPool } from "../support/clusters.js";
 
 const RANGES = "properties.apiServerAccessProfile.authorizedIPRanges";
-
-/** A `managedClusters/agentPools` child resource (REST body) of the test cluster. */
-function agentPoolResource(name: string, overrides: Json = {}): Json {
-  const { name: _name, ...properties } = compliantPool(name, overrides);
-  return {
-    id: `${CLUSTER_ID}/agentPools/${name}`,
-    name,
-    type: "Microsoft.ContainerService/managedClusters/agentPools",
-    properties,
-  };
-}
 
 /** The compliant cluster made public, its API server limited to one authorized range. */
 function publicWith(edit: (body: Json) => void): Json {
@@ -246,19 +235,19 @@ describe("network checks", () => {
 
     it("checks agentPools child resources too, and they win over the profile copy", async () => {
       const childOnly = await findingFor(check, publicWith(() => {}), {
-        agentPools: [agentPoolResource("system"), agentPoolResource("npwin", { osType: "Windows", mode: "User", enableNodePublicIP: true })],
+        agentPools: [childPool("system"), childPool("npwin", { osType: "Windows", mode: "User", enableNodePublicIP: true })],
       });
       expect(childOnly.status).toBe("fail");
       expect(childOnly.evidence).toEqual([{ path: "agentPools/npwin.properties.enableNodePublicIP", value: true, expected: "not true" }]);
 
       const changedOnItsOwn = await findingFor(check, publicWith(() => {}), {
-        agentPools: [agentPoolResource("system", { enableNodePublicIP: true })],
+        agentPools: [childPool("system", { enableNodePublicIP: true })],
       });
       expect(changedOnItsOwn.status).toBe("fail");
       expect(changedOnItsOwn.evidence[0]?.path).toBe("agentPools/system.properties.enableNodePublicIP");
 
       const fixedOnItsOwn = await findingFor(check, publicWith((c) => (c.properties.agentPoolProfiles[0].enableNodePublicIP = true)), {
-        agentPools: [agentPoolResource("system", { enableNodePublicIP: false })],
+        agentPools: [childPool("system", { enableNodePublicIP: false })],
       });
       expect(fixedOnItsOwn.status).toBe("pass");
     });

@@ -1,16 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CLUSTER_ID, clusterWith, compliantCluster, compliantPool, findingFor, type Json } from "../support/clusters.js";
-
-/** A `managedClusters/agentPools` child resource (REST body): a user pool built from the compliant pool. */
-function childPool(name: string, overrides: Json = {}): Json {
-  const { name: _name, ...properties } = compliantPool(name, { mode: "User", nodeTaints: [], ...overrides });
-  return {
-    id: `${CLUSTER_ID}/agentPools/${name}`,
-    name,
-    type: "Microsoft.ContainerService/managedClusters/agentPools",
-    properties,
-  };
-}
+import { CLUSTER_ID, clusterWith, compliantCluster, compliantPool, findingFor, type Json, childPool } from "../support/clusters.js";
 
 const windowsPool = (name: string, overrides: Json = {}) =>
   childPool(name, { osType: "Windows", osSKU: "Windows2022", securityProfile: { sshAccess: "Disabled" }, ...overrides });

@@ -52,6 +52,12 @@ export function compliantPool(name: string, overrides: Json = {}): Json {
   };
 }
 
+/** A user pool as a `managedClusters/agentPools` child resource (REST body) of the test cluster. */
+export function childPool(name: string, overrides: Json = {}): Json {
+  const { name: _name, ...properties } = compliantPool(name, { mode: "User", nodeTaints: [], ...overrides });
+  return { id: `${CLUSTER_ID}/agentPools/${name}`, name, type: "Microsoft.ContainerService/managedClusters/agentPools", properties };
+}
+
 /** A managed cluster (ARM REST body) that passes every cluster-JSON check of the default profile. */
 export function compliantCluster(): Json {
   const workspace = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-logs/providers/Microsoft.OperationalInsights/workspaces/law`;

@@ -1,20 +1,10 @@
 import type { ManagedCluster } from "@azure/arm-containerservice";
-import { addon, addonConfig, addonPath, sameText, textIn } from "../clusterFields.js";
+import { addon, addonConfig, addonConfigPath, addonPath, isSet, isTrue, sameText, textIn } from "../clusterFields.js";
 import { everyPool, fail, notApplicable, pass } from "../outcome.js";
 import type { Check, PoolView } from "../types.js";
 
 const SECRETS_PROVIDER = "azureKeyvaultSecretsProvider";
 
-function isSet(value: unknown): value is string {
-  return typeof value === "string" && value.trim() !== "";
-}
-
-/** The REST path of an add-on config key, spelled as the cluster spells both keys. */
-function addonConfigPath(cluster: ManagedCluster, key: string, configKey: string): string {
-  const config = addon(cluster, key)?.profile.config ?? {};
-  const actual = Object.keys(config).find((candidate) => candidate.toLowerCase() === configKey.toLowerCase());
-  return addonPath(cluster, key, `config.${actual ?? configKey}`);
-}
 
 /** The last segment of an ARM id, for messages. */
 function resourceName(id: string): string {
@@ -194,13 +184,11 @@ export const dataProtectionChecks: Check[] = [
           { path: addonPath(cluster, SECRETS_PROVIDER, "enabled"), value: provider?.profile.enabled ?? null },
         ]);
       }
-      // ARM stores config values as strings ("true"); templates and some tools give a boolean.
       const value: unknown = addonConfig(provider.profile, "enableSecretRotation");
       const evidence = [
         { path: addonConfigPath(cluster, SECRETS_PROVIDER, "enableSecretRotation"), value: value ?? null, expected: '"true"' },
       ];
-      const on = value === true || (typeof value === "string" && value.trim().toLowerCase() === "true");
-      return on
+      return isTrue(value)
         ? pass("Secrets Store CSI auto-rotation is enabled.", evidence)
         : fail("Secrets Store CSI auto-rotation is off: pods keep stale secret values.", evidence);
     },

@@ -8,7 +8,7 @@ import {
   parseNodeImageVersion,
   sameNodeImage,
 } from "../nodeImageVersion.js";
-import { everyPool, fail, missingData, notApplicable, pass, readPart } from "../outcome.js";
+import { everyPool, fail, missingData, notApplicable, pass, readPart, withNote } from "../outcome.js";
 import type { Check, CheckOutcome, ErrorKind, Evidence, PoolView } from "../types.js";
 
 const AUTO_UPGRADE_SCHEDULE = "aksManagedAutoUpgradeSchedule";
@@ -584,6 +584,3 @@ function surgeOk(value: unknown, pool: PoolView, minPercent: number): boolean {
   return size > 0 ? (nodes / size) * 100 >= minPercent : nodes >= 1;
 }
 
-function withNote(outcome: CheckOutcome, note: string): CheckOutcome {
-  return { ...outcome, message: `${outcome.message.replace(/\.$/, "")}; ${note}.` };
-}

@@ -1,6 +1,6 @@
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { DiagnosticSetting } from "../../model/snapshot.js";
-import { addon, addonConfig, addonPath, sameText, textIn } from "../clusterFields.js";
+import { addon, addonConfig, addonConfigPath, addonPath, isSet, isTrue, sameText, textIn } from "../clusterFields.js";
 import { fail, notApplicable, pass, readPart } from "../outcome.js";
 import type { Check, CheckOutcome, Evidence } from "../types.js";
 
@@ -11,16 +11,6 @@ const RUNNING_IMAGES_ASSESSMENT = "c609cf0f-71ab-41e9-a3c6-9a1f7fe1b8d5";
 /** Category groups that include every AKS control-plane audit category. */
 const AUDIT_GROUPS = ["audit", "allLogs"];
 
-function isSet(value: unknown): value is string {
-  return typeof value === "string" && value.trim() !== "";
-}
-
-/** The REST path of an add-on config key, spelled as the cluster spells both keys. */
-function addonConfigPath(cluster: ManagedCluster, key: string, configKey: string): string {
-  const config = addon(cluster, key)?.profile.config ?? {};
-  const actual = Object.keys(config).find((candidate) => candidate.toLowerCase() === configKey.toLowerCase());
-  return addonPath(cluster, key, `config.${actual ?? configKey}`);
-}
 
 function hasDestination(setting: DiagnosticSetting): boolean {
   return isSet(setting.workspaceId) || isSet(setting.storageAccountId) || isSet(setting.eventHubAuthorizationRuleId);
@@ -45,9 +35,6 @@ function describeGroup(group: readonly string[]): string {
   return group.join(" or ");
 }
 
-function isTrue(value: unknown): boolean {
-  return value === true || (typeof value === "string" && value.trim().toLowerCase() === "true");
-}
 
 export const monitoringChecks: Check[] = [
   {

@@ -1,6 +1,6 @@
 import type { AgentPool, ManagedCluster } from "@azure/arm-containerservice";
 import { sameText } from "../clusterFields.js";
-import { everyPool, fail, missingData, notApplicable, pass } from "../outcome.js";
+import { everyPool, fail, judgePools, missingData, notApplicable, pass, withNote } from "../outcome.js";
 import type { Check, CheckOutcome, Evidence, PoolView } from "../types.js";
 
 const VMSS = "VirtualMachineScaleSets";
@@ -431,40 +431,3 @@ function stateProblems(
   return { text, rows };
 }
 
-interface PoolRule {
-  /** e.g. "have Secure Boot enabled" → "1 of 2 node pool(s) do not have Secure Boot enabled: ..." */
-  what: string;
-  /** The failing form when "do not {what}" reads badly, e.g. "allow unsafe sysctls". */
-  failWhat?: string;
-  noun?: string;
-  /** Why the rule does not apply to this pool, or undefined when it does. */
-  skip?: (pool: PoolView) => string | undefined;
-  /** Evidence rows of what is wrong with the pool; empty when it complies. */
-  problems: (pool: PoolView) => Evidence[];
-  /** A few words shown after a failing pool's name. */
-  detail?: (pool: PoolView) => string;
-}
-
-/** everyPool, with pools the rule does not apply to, several evidence rows per pool and a detail per failing pool. */
-function judgePools(pools: PoolView[], rule: PoolRule): CheckOutcome {
-  if (pools.length === 0) return missingData("Not evaluated: the snapshot has no node pools.");
-  const noun = rule.noun ?? "node pool";
-  const skipped = pools.flatMap((pool) => {
-    const why = rule.skip?.(pool);
-    return why ? [`${pool.name} (${why})`] : [];
-  });
-  const inScope = pools.filter((pool) => !rule.skip?.(pool));
-  if (inScope.length === 0) return notApplicable(`No ${noun} is in scope: ${skipped.join(", ")}.`);
-  const note = skipped.length > 0 ? `; skipped: ${skipped.join(", ")}` : "";
-  const bad = inScope.map((pool) => ({ pool, rows: rule.problems(pool) })).filter((entry) => entry.rows.length > 0);
-  if (bad.length === 0) return pass(`All ${inScope.length} ${noun}(s) ${rule.what}${note}.`);
-  const names = bad.map(({ pool }) => (rule.detail ? `${pool.name} (${rule.detail(pool)})` : pool.name)).join(", ");
-  return fail(
-    `${bad.length} of ${inScope.length} ${noun}(s) ${rule.failWhat ?? `do not ${rule.what}`}: ${names}${note}.`,
-    bad.flatMap((entry) => entry.rows),
-  );
-}
-
-function withNote(outcome: CheckOutcome, note: string): CheckOutcome {
-  return { ...outcome, message: `${outcome.message.replace(/\.$/, "")}; ${note}.` };
-}
