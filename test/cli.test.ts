@@ -161,6 +161,19 @@ describe("aksmon check", () => {
     expect(run.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/truncated\.json: not valid JSON/)]);
   });
 
+  it("ends quietly when its reader closes the pipe early", async () => {
+    const run = await new Promise<Run>((resolve) => {
+      execFile(
+        "sh",
+        ["-c", `"${process.execPath}" bin/aksmon.js check examples/fleet/*.json --format json | head -c 10`],
+        { cwd: ROOT },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    expect(run.stdout).toHaveLength(10);
+    expect(run.stderr).toBe("");
+  });
+
   it("refuses a bad profile, an unknown format and an unknown severity with exit 2 and one line", async () => {
     const profile = await aksmon("check", file("compliant.json"), "--profile", file("profile-bad.yaml"));
     expect(profile.code).toBe(2);

@@ -16,11 +16,22 @@ export function addon(
   cluster: ManagedCluster,
   key: string,
 ): { key: string; profile: ManagedClusterAddonProfile } | undefined {
-  const profiles = cluster.addonProfiles ?? {};
-  for (const [actual, profile] of Object.entries(profiles)) {
-    if (actual.toLowerCase() === key.toLowerCase() && profile) return { key: actual, profile };
+  return addonsByLowerKey(cluster).get(key.toLowerCase());
+}
+
+/** Add-ons by lower-cased key, built once per cluster object: every add-on check looks them up. */
+const addonIndex = new WeakMap<ManagedCluster, Map<string, { key: string; profile: ManagedClusterAddonProfile }>>();
+
+function addonsByLowerKey(cluster: ManagedCluster): Map<string, { key: string; profile: ManagedClusterAddonProfile }> {
+  let index = addonIndex.get(cluster);
+  if (!index) {
+    index = new Map();
+    for (const [key, profile] of Object.entries(cluster.addonProfiles ?? {})) {
+      if (profile && !index.has(key.toLowerCase())) index.set(key.toLowerCase(), { key, profile });
+    }
+    addonIndex.set(cluster, index);
   }
-  return undefined;
+  return index;
 }
 
 /** The evidence path of an add-on: the key as the cluster spells it, else as documented. */

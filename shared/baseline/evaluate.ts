@@ -21,6 +21,10 @@ export function evaluate(
     now,
   };
   const { exemptions, warnings } = exemptionsFromTags(snapshot.cluster.tags, profile.exemptionTag, now);
+  const names = {
+    resourceGroup: shellWord(snapshot.ref.resourceGroup, "<resource-group>"),
+    name: shellWord(snapshot.ref.name, "<cluster>"),
+  };
   const findings = profile.checks.map(({ check, severity }): Finding => {
     const outcome = runCheck(check, context);
     const finding: Finding = {
@@ -34,7 +38,7 @@ export function evaluate(
     };
     if (outcome.errorKind) finding.errorKind = outcome.errorKind;
     if (check.remediation.command && outcome.status === "fail") {
-      finding.remediation = renderCommand(check.remediation.command, snapshot, outcome);
+      finding.remediation = renderCommand(check.remediation.command, names, outcome);
     }
     const exemption = exemptions.get(check.id);
     if (exemption) finding.exemption = exemption;
@@ -125,15 +129,31 @@ export function exemptionsFromTags(
   return { exemptions, warnings };
 }
 
+type Placeholder = "resourceGroup" | "name" | "pool";
+/** A command template split once into literal text and placeholders. */
+const compiledTemplates = new Map<string, Array<string | { placeholder: Placeholder }>>();
+
+function compile(template: string): Array<string | { placeholder: Placeholder }> {
+  let parts = compiledTemplates.get(template);
+  if (!parts) {
+    parts = template
+      .split(/(\{resourceGroup\}|\{name\}|\{pool\})/)
+      .filter((part) => part !== "")
+      .map((part) => (/^\{(resourceGroup|name|pool)\}$/.test(part) ? { placeholder: part.slice(1, -1) as Placeholder } : part));
+    compiledTemplates.set(template, parts);
+  }
+  return parts;
+}
+
 /** Fills `{resourceGroup}`, `{name}` and `{pool}` (one line per failing pool) of a remediation command. */
-function renderCommand(template: string, snapshot: ClusterSnapshot, outcome: CheckOutcome): string {
-  const filled = template
-    .replaceAll("{resourceGroup}", shellWord(snapshot.ref.resourceGroup, "<resource-group>"))
-    .replaceAll("{name}", shellWord(snapshot.ref.name, "<cluster>"));
-  if (!filled.includes("{pool}")) return filled;
+function renderCommand(template: string, names: { resourceGroup: string; name: string }, outcome: CheckOutcome): string {
+  const parts = compile(template);
+  const fill = (pool: string) =>
+    parts.map((part) => (typeof part === "string" ? part : part.placeholder === "pool" ? pool : names[part.placeholder])).join("");
+  if (!template.includes("{pool}")) return fill("<pool>");
   const pools = [...new Set(outcome.evidence.map((row) => poolInPath(row.path)).filter((p) => p !== undefined))];
-  if (pools.length === 0) return filled.replaceAll("{pool}", "<pool>");
-  return pools.map((pool) => filled.replaceAll("{pool}", shellWord(pool, "<pool>"))).join("\n");
+  if (pools.length === 0) return fill("<pool>");
+  return pools.map((pool) => fill(shellWord(pool, "<pool>"))).join("\n");
 }
 
 function poolInPath(path: string): string | undefined {

@@ -67,19 +67,28 @@ export interface PoolRule {
 export function judgePools(pools: PoolView[], rule: PoolRule): CheckOutcome {
   if (pools.length === 0) return missingData("Not evaluated: the snapshot has no node pools.");
   const noun = rule.noun ?? "node pool";
-  const skipped = pools.flatMap((pool) => {
+  const skipped: string[] = [];
+  const failing: string[] = [];
+  const evidence: Evidence[] = [];
+  let inScope = 0;
+  for (const pool of pools) {
     const why = rule.skip?.(pool);
-    return why ? [`${pool.name} (${why})`] : [];
-  });
-  const inScope = pools.filter((pool) => !rule.skip?.(pool));
-  if (inScope.length === 0) return notApplicable(`No ${noun} is in scope: ${skipped.join(", ")}.`);
+    if (why) {
+      skipped.push(`${pool.name} (${why})`);
+      continue;
+    }
+    inScope++;
+    const rows = rule.problems(pool);
+    if (rows.length === 0) continue;
+    failing.push(rule.detail ? `${pool.name} (${rule.detail(pool)})` : pool.name);
+    evidence.push(...rows);
+  }
+  if (inScope === 0) return notApplicable(`No ${noun} is in scope: ${skipped.join(", ")}.`);
   const note = skipped.length > 0 ? `; skipped: ${skipped.join(", ")}` : "";
-  const bad = inScope.map((pool) => ({ pool, rows: rule.problems(pool) })).filter((entry) => entry.rows.length > 0);
-  if (bad.length === 0) return pass(`All ${inScope.length} ${noun}(s) ${rule.what}${note}.`);
-  const names = bad.map(({ pool }) => (rule.detail ? `${pool.name} (${rule.detail(pool)})` : pool.name)).join(", ");
+  if (failing.length === 0) return pass(`All ${inScope} ${noun}(s) ${rule.what}${note}.`);
   return fail(
-    `${bad.length} of ${inScope.length} ${noun}(s) ${rule.failWhat ?? `do not ${rule.what}`}: ${names}${note}.`,
-    bad.flatMap((entry) => entry.rows),
+    `${failing.length} of ${inScope} ${noun}(s) ${rule.failWhat ?? `do not ${rule.what}`}: ${failing.join(", ")}${note}.`,
+    evidence,
   );
 }
 
