@@ -21,7 +21,7 @@ import { formatTable } from "../shared/report/table.js";
 import { snapshotsFromDocument } from "../shared/sources/clusterFiles.js";
 
 const NOW = new Date("2026-11-26T12:00:00Z");
-const RECORDED = fileURLToPath(new URL("../../shared/fixtures/arm/recorded/", import.meta.url));
+const RECORDED = fileURLToPath(new URL("./fixtures/arm/recorded/", import.meta.url));
 const SARIF_SCHEMA = fileURLToPath(new URL("./schemas/sarif-schema-2.1.0.json", import.meta.url));
 const ANSI = /\u001b\[[0-9;]*m/g;
 
