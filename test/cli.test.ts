@@ -161,6 +161,20 @@ describe("aksmon check", () => {
     expect(run.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/truncated\.json: not valid JSON/)]);
   });
 
+  it("reads a cluster from standard input with -", async () => {
+    const run = await new Promise<Run>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [join(ROOT, "bin", "aksmon.js"), "check", "-", "--format", "json"],
+        { cwd: ROOT },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+      child.stdin!.end(JSON.stringify(compliantCluster()));
+    });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).clusters[0]).toMatchObject({ name: "aks-test", origin: "-" });
+  });
+
   it("ends quietly when its reader closes the pipe early", async () => {
     const run = await new Promise<Run>((resolve) => {
       execFile(

@@ -16,7 +16,10 @@ export function buildProgram(deliver: (result: CommandResult) => void): Command 
     .description(
       "Evaluate cluster files (ARM JSON or `az aks show -o json` output) against the baseline; writes nothing",
     )
-    .argument("<files...>", "cluster files; agent pools, upgrade profiles and maintenance configurations may sit beside them")
+    .argument(
+      "<files...>",
+      "cluster files (- for standard input); agent pools, upgrade profiles and maintenance configurations may sit beside them",
+    )
     .addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("table"))
     .option("-p, --profile <file>", "a JSON or YAML profile: checks on/off, severities, parameters")
     .addOption(

@@ -94,7 +94,24 @@ export async function snapshotsFromDocument(
   return snapshots;
 }
 
+/** `-` stands for standard input (`az aks show ... | aksmon check -`). */
+export const STDIN = "-";
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_FILE_BYTES) {
+      throw new InputError(`standard input exceeds ${MAX_FILE_BYTES / 1024 / 1024} MB, the limit for cluster files`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 async function readJsonFile(file: string): Promise<unknown> {
+  if (file === STDIN) return parseJsonText(await readStdin());
   let size: number;
   try {
     const info = await stat(file);
