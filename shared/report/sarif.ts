@@ -141,12 +141,12 @@ function fingerprint(cluster: ClusterEvaluation, finding: Finding): string {
 
 /**
  * The cluster's origin file as a relative POSIX path, percent-encoded per segment (code scanning
- * matches it against the repository); an origin that is not a file (an ARM URL) gives the cluster id.
+ * matches it against the repository); an origin that is not a file (standard input, an ARM URL) gives the cluster id.
  */
 export function artifactUri(cluster: Pick<ClusterEvaluation, "id" | "origin">, cwd: string): string {
   const origin = cluster.origin.trim();
   // A URL scheme has two or more letters, so a Windows drive letter (`C:`) still counts as a file.
-  const isFile = origin !== "" && !/^[a-z][a-z\d+.-]+:/i.test(origin);
+  const isFile = origin !== "" && origin !== "-" && !/^[a-z][a-z\d+.-]+:/i.test(origin);
   const location = isFile ? path.relative(cwd, path.resolve(cwd, origin)).split(path.sep).join("/") : cluster.id;
   return location.split("/").map(encodeURIComponent).join("/");
 }
