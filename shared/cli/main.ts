@@ -3,6 +3,19 @@ import { ProfileError } from "../baseline/profile.js";
 import { SEVERITIES, type Severity } from "../baseline/types.js";
 import { FORMATS, type Format } from "../report/report.js";
 import { runCheck, type CommandResult } from "./check.js";
+import { runInventory } from "./inventory.js";
+import { liveScope, UsageError } from "./live.js";
+
+interface CheckCommandOptions {
+  format: Format;
+  profile?: string;
+  failOn: Severity | "none";
+  color: boolean;
+  subscription?: string[];
+  resourceGroup?: string;
+  cluster?: string;
+  tag?: string[];
+}
 
 /** Builds the `aksmon` command line. `deliver` prints a command's result and sets the exit code. */
 export function buildProgram(deliver: (result: CommandResult) => void): Command {
@@ -11,13 +24,19 @@ export function buildProgram(deliver: (result: CommandResult) => void): Command 
     .showHelpAfterError(false)
     .exitOverride();
 
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const terminal = () => {
+    const tty = process.stdout.isTTY === true;
+    return { tty, width: tty ? Math.max(40, process.stdout.columns ?? 80) : 80 };
+  };
+
   program
     .command("check")
     .description(
-      "Evaluate cluster files (ARM JSON or `az aks show -o json` output) against the baseline; writes nothing",
+      "Evaluate clusters against the baseline: files (ARM JSON or `az aks show -o json` output), or live from Azure with --subscription; writes nothing",
     )
     .argument(
-      "<files...>",
+      "[files...]",
       "cluster files (- for standard input); agent pools, upgrade profiles and maintenance configurations may sit beside them",
     )
     .addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("table"))
@@ -28,17 +47,35 @@ export function buildProgram(deliver: (result: CommandResult) => void): Command 
         .default("high"),
     )
     .option("--no-color", "never colour the table")
-    .action(async (files: string[], options: { format: Format; profile?: string; failOn: Severity | "none"; color: boolean }) => {
-      const tty = process.stdout.isTTY === true;
+    .option("-s, --subscription <id>", "read live from this subscription (repeatable; default MONITOR_SUBSCRIPTIONS)", collect)
+    .option("-g, --resource-group <name>", "live: only this resource group")
+    .option("-n, --cluster <name>", "live: only this cluster (with one --subscription and --resource-group)")
+    .option("--tag <name=value>", "live: only clusters with this tag (repeatable)", collect)
+    .action(async (files: string[], options: CheckCommandOptions) => {
+      const live = options.subscription !== undefined || options.resourceGroup !== undefined || options.cluster !== undefined;
+      if (live && files.length > 0) throw new UsageError("give cluster files or --subscription, not both");
+      if (!live && files.length === 0) throw new UsageError("give cluster files, or --subscription to read live from Azure");
+      const { tty, width } = terminal();
       deliver(
-        await runCheck(files, {
+        await runCheck(live ? { live: liveScope(options) } : { files }, {
           format: options.format,
           ...(options.profile === undefined ? {} : { profile: options.profile }),
           failOn: options.failOn,
           color: options.color && tty && !process.env.NO_COLOR,
-          width: tty ? Math.max(40, process.stdout.columns ?? 80) : 80,
+          width,
         }),
       );
+    });
+
+  program
+    .command("inventory")
+    .description("List the managed clusters in scope (Azure Resource Graph, or per subscription when it is not allowed)")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .option("-s, --subscription <id>", "subscription in scope (repeatable; default MONITOR_SUBSCRIPTIONS)", collect)
+    .option("-g, --resource-group <name>", "only this resource group")
+    .option("--tag <name=value>", "only clusters with this tag (repeatable)", collect)
+    .action(async (options: { format: "table" | "json"; subscription?: string[]; resourceGroup?: string; tag?: string[] }) => {
+      deliver(await runInventory(liveScope(options), { format: options.format, width: terminal().width }));
     });
 
   return program;

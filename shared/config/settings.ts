@@ -18,6 +18,11 @@ const settingsSchema = z.object({
   AZURE_RESOURCE_MANAGER_ENDPOINT: z.url({ protocol: /^https$/ }).default("https://management.azure.com"),
   AZURE_ACCESS_TOKEN: z.string().min(1).optional(),
   AKSMON_PROFILE: z.string().min(1).optional(),
+  /** Read nodes from each cluster's Kubernetes API (pending reboots, node images per node). */
+  AKSMON_READ_NODES: z
+    .enum(["true", "false", "True", "False", "1", "0"])
+    .default("false")
+    .transform((value) => value === "true" || value === "True" || value === "1"),
   SWEEP_SCHEDULE: z.string().min(1).default("0 0 2 * * *"),
 });
 

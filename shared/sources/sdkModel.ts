@@ -82,7 +82,7 @@ async function serve<T>(body: Json, read: (token: string) => Promise<T>): Promis
  * The SDK models declare no nulls, but JSON brings them (the Azure CLI prints every unset field as null):
  * a null field becomes absent and a null list item is dropped, so that the models hold what their types say.
  */
-function withoutNulls<T>(value: T): T {
+export function withoutNulls<T>(value: T): T {
   if (Array.isArray(value)) return value.filter((item) => item !== null).map(withoutNulls) as T;
   if (!isObject(value)) return value;
   const copy: Json = {};
