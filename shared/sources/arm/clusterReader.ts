@@ -198,8 +198,8 @@ export class ClusterReader {
     if (prefetched?.ok) return { ok: true, value: prefetched.value.get(clusterKey(ref)) ?? [] };
     if (prefetched && !prefetched.ok) return prefetched;
     return attempt(async () => {
-      const body = await this.get(`${ref.id}/providers/Microsoft.Security/assessments`, API.assessments);
-      return (body.value ?? []).map(assessmentOf);
+      const rows = await this.list(`${ref.id}/providers/Microsoft.Security/assessments`, API.assessments);
+      return rows.map(assessmentOf);
     });
   }
 
@@ -211,8 +211,8 @@ export class ClusterReader {
   }
 
   private async diagnosticSettings(ref: ClusterRef): Promise<DiagnosticSetting[]> {
-    const body = await this.get(`${ref.id}/providers/Microsoft.Insights/diagnosticSettings`, API.diagnosticSettings);
-    return (body.value ?? []).map((setting: Json): DiagnosticSetting => {
+    const rows = await this.list(`${ref.id}/providers/Microsoft.Insights/diagnosticSettings`, API.diagnosticSettings);
+    return rows.map((setting: Json): DiagnosticSetting => {
       const properties = setting.properties ?? {};
       const result: DiagnosticSetting = {
         name: String(setting.name ?? ""),
@@ -264,6 +264,21 @@ export class ClusterReader {
       void result.then((outcome) => outcome.ok || cache.delete(key));
     }
     return result;
+  }
+
+  /** A list's `value`, following `nextLink` pages. */
+  private async list(path: string, apiVersion: string): Promise<Json[]> {
+    const rows: Json[] = [];
+    let body = await this.get(path, apiVersion);
+    rows.push(...(body.value ?? []));
+    while (typeof body.nextLink === "string" && body.nextLink) {
+      const next = new URL(body.nextLink);
+      const response = await this.connection.rest.pathUnchecked(`${next.pathname}${next.search}`).get();
+      if (response.status !== "200") throw createRestError(response);
+      body = response.body as Json;
+      rows.push(...(body.value ?? []));
+    }
+    return rows;
   }
 
   private async get(path: string, apiVersion: string): Promise<Json> {

@@ -13,7 +13,7 @@ import { readErrorOf } from "./readError.js";
 export interface InventoryScope {
   subscriptions: readonly string[];
   resourceGroup?: string;
-  /** Tag filters: every one must match (names and values case-insensitively, as KQL `=~`). */
+  /** Tag filters: every one must match; the tag name exactly (as Resource Graph's `tags['name']`), the value case-insensitively (`=~`). */
   tags?: Readonly<Record<string, string>>;
 }
 
@@ -82,6 +82,6 @@ async function listPerSubscription(connection: ArmConnection, scope: InventorySc
 
 function tagsMatch(tags: Record<string, string> | undefined, wanted: Readonly<Record<string, string>> | undefined): boolean {
   return Object.entries(wanted ?? {}).every(([key, value]) =>
-    Object.entries(tags ?? {}).some(([k, v]) => k.toLowerCase() === key.toLowerCase() && String(v).toLowerCase() === value.toLowerCase()),
+    Object.entries(tags ?? {}).some(([k, v]) => k === key && String(v).toLowerCase() === value.toLowerCase()),
   );
 }
