@@ -2,6 +2,9 @@
 import { join } from "node:path";
 import { benchEvaluate } from "./evaluate.js";
 import { recordResults } from "./results.js";
+import { benchSweep } from "./sweep.js";
 
 const root = join(import.meta.dirname, "..", "..");
-recordResults(join(root, "bench", "results.json"), await benchEvaluate(root));
+const results = join(root, "bench", "results.json");
+recordResults(results, await benchEvaluate(root));
+recordResults(results, await benchSweep(root));

@@ -19,6 +19,8 @@ export interface HandlerContext {
   /** The server's base URL, for nextLinks. */
   url: string;
   pageSize: number;
+  /** Rows per Resource Graph page at most (below the request's `$top`); undefined: `$top` alone. */
+  graphPageSize?: number;
   latestNodeImage?: LatestNodeImage;
   kubernetesVersionsFor(location: string): Json;
   credentials: Map<string, ClusterCredential>;
@@ -142,7 +144,7 @@ function answerResourceGraph(context: HandlerContext, body: string): Answer {
     return armError(400, "BadRequest", "The request body is not valid JSON.");
   }
   if (typeof request !== "object" || request === null) return armError(400, "BadRequest", "The request body must be an object.");
-  return answerGraphQuery(context.store, request);
+  return answerGraphQuery(context.store, request, context.graphPageSize);
 }
 
 /**

@@ -38,6 +38,11 @@ export interface ArmServerOptions {
   token?: string;
   /** Items per page of a list before a nextLink. Default 100. */
   pageSize?: number;
+  /**
+   * Rows per Resource Graph page at most, whatever `$top` the client asks (the product asks 1,000, the
+   * service's maximum): set it small to make the product follow `$skipToken` pages. Default: `$top`.
+   */
+  graphPageSize?: number;
   /** ARM's read throttling, e.g. `{ capacity: 250, refillPerSecond: 25 }`. Default: none. */
   readBucket?: BucketSettings;
   /** Added to every answer. */
@@ -113,6 +118,7 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
     store,
     url: "",
     pageSize: options.pageSize ?? 100,
+    ...(options.graphPageSize ? { graphPageSize: options.graphPageSize } : {}),
     ...(options.latestNodeImage ? { latestNodeImage: options.latestNodeImage } : {}),
     kubernetesVersionsFor: (location) =>
       versionsByLocation.get(location) ?? options.kubernetesVersions?.(location) ?? defaultKubernetesVersions(location),

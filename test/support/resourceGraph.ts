@@ -160,8 +160,11 @@ interface QueryRequest {
   options?: { $top?: number; $skip?: number; $skipToken?: string; resultFormat?: string };
 }
 
-/** The whole answer to a Resource Graph request body (already parsed JSON). */
-export function answerGraphQuery(store: ArmStore, request: QueryRequest): Answer {
+/**
+ * The whole answer to a Resource Graph request body (already parsed JSON). `maxRowsPerPage` caps a page
+ * below the `$top` asked for (the service, too, may answer fewer rows than `$top`, with a `$skipToken`).
+ */
+export function answerGraphQuery(store: ArmStore, request: QueryRequest, maxRowsPerPage = MAX_TOP): Answer {
   if (typeof request.query !== "string") return invalidGraphQuery("the request has no query");
   const parsed = parseGraphQuery(request.query);
   if (typeof parsed === "string") return invalidGraphQuery(parsed);
@@ -169,8 +172,9 @@ export function answerGraphQuery(store: ArmStore, request: QueryRequest): Answer
   if (options.resultFormat !== undefined && options.resultFormat !== "objectArray") {
     return invalidGraphQuery(`resultFormat ${options.resultFormat} is not served by the test server`);
   }
-  const top = options.$top ?? MAX_TOP;
-  if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) return invalidGraphQuery(`$top must be 1..${MAX_TOP}`);
+  const asked = options.$top ?? MAX_TOP;
+  if (!Number.isInteger(asked) || asked < 1 || asked > MAX_TOP) return invalidGraphQuery(`$top must be 1..${MAX_TOP}`);
+  const top = Math.min(asked, maxRowsPerPage);
   const subscriptions = request.subscriptions?.length ? request.subscriptions : store.subscriptions();
   const fingerprint = createHash("sha1").update(`${request.query}\n${[...subscriptions].sort().join(",")}`).digest("hex").slice(0, 12);
   let offset = options.$skip ?? 0;

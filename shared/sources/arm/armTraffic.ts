@@ -182,7 +182,10 @@ export class ArmTraffic {
         }
         if (response.status >= 500 && failures < this.options.failureRetries) {
           this.counts.retries++;
-          await sleep(retryAfterMs(response) ?? this.backoff(failures++));
+          // Counted whether or not the answer says Retry-After: a persistent 503 with it must still end.
+          const wait = retryAfterMs(response) ?? this.backoff(failures);
+          failures++;
+          await sleep(wait);
           continue;
         }
         return response;

@@ -196,7 +196,7 @@ export class ClusterReader {
   private async assessmentsOf(ref: ClusterRef): Promise<ReadResult<SecurityAssessment[]>> {
     const prefetched = this.prefetchedAssessments;
     if (prefetched?.ok) return { ok: true, value: prefetched.value.get(clusterKey(ref)) ?? [] };
-    if (prefetched && !prefetched.ok) return prefetched;
+    // No fleet-wide answer (Resource Graph not allowed, or failed): each cluster reads its own, as without a prefetch.
     return attempt(async () => {
       const rows = await this.list(`${ref.id}/providers/Microsoft.Security/assessments`, API.assessments);
       return rows.map(assessmentOf);

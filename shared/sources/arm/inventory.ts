@@ -72,6 +72,9 @@ async function listPerSubscription(connection: ArmConnection, scope: InventorySc
           });
         }
       } catch (error) {
+        // A resource group filter across subscriptions: the group exists in some of them only, and ARM
+        // answers 404 ResourceGroupNotFound in the others (Resource Graph just returns no rows there).
+        if (scope.resourceGroup && (error as { code?: string }).code === "ResourceGroupNotFound") return;
         problems.push({ subscriptionId, error: readErrorOf(error) });
       }
     }),
