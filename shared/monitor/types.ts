@@ -69,6 +69,8 @@ export interface ClusterAlert {
   resolved: Transition[];
   /** Failing checks that stay quiet (suppressed, exempt, flapping reported before), for "Show all". */
   stillFailing: number;
+  /** Not sent before this time: the per-cluster cooldown. Alerts of one cluster due together merge into one card. */
+  notBefore?: string;
 }
 
 /** Node pool rolling failures, maintenance failures, version support ending: from events (issue 5). */
