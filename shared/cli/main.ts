@@ -4,6 +4,7 @@ import { SEVERITIES, type Severity } from "../baseline/types.js";
 import { FORMATS, type Format } from "../report/report.js";
 import { runCheck, type CommandResult } from "./check.js";
 import { runInventory } from "./inventory.js";
+import { runSweep } from "./sweep.js";
 import { liveScope, UsageError } from "./live.js";
 
 interface CheckCommandOptions {
@@ -76,6 +77,18 @@ export function buildProgram(deliver: (result: CommandResult) => void): Command 
     .option("--tag <name=value>", "only clusters with this tag (repeatable)", collect)
     .action(async (options: { format: "table" | "json"; subscription?: string[]; resourceGroup?: string; tag?: string[] }) => {
       deliver(await runInventory(liveScope(options), { format: options.format, width: terminal().width }));
+    });
+
+  program
+    .command("sweep")
+    .description(
+      "Run the whole pipeline over the fleet (read, evaluate, store, diff, alert): cluster files in --fleet, else the live subscriptions of MONITOR_SUBSCRIPTIONS",
+    )
+    .option("--fleet <dir>", "sweep the cluster files in this directory instead of Azure")
+    .option("--no-digest", "do not send the fleet digest at the end")
+    .option("--cards-json", "without a webhook, print the Teams messages as JSON rather than their text")
+    .action(async (options: { fleet?: string; digest: boolean; cardsJson?: boolean }) => {
+      deliver(await runSweep({ ...(options.fleet ? { fleet: options.fleet } : {}), digest: options.digest, cardsJson: options.cardsJson === true }));
     });
 
   return program;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SEVERITIES } from "../baseline/types.js";
 import { isSubscriptionId } from "../model/clusterRef.js";
 
 /**
@@ -24,6 +25,15 @@ const settingsSchema = z.object({
     .default("false")
     .transform((value) => value === "true" || value === "True" || value === "1"),
   SWEEP_SCHEDULE: z.string().min(1).default("0 0 2 * * *"),
+  /** Transitions below this severity are recorded, not alerted. */
+  ALERT_MIN_SEVERITY: z.enum(SEVERITIES).default("medium"),
+  /** At most one card per cluster per this many minutes; news within it joins the next card. */
+  ALERT_COOLDOWN_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
+  /** A check whose verdict changes FLAP_THRESHOLD times within FLAP_WINDOW_HOURS is reported once as flapping. */
+  FLAP_WINDOW_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+  FLAP_THRESHOLD: z.coerce.number().int().min(2).max(20).default(3),
+  /** Days kept of evaluations, processed events and sent alerts. */
+  RETENTION_DAYS: z.coerce.number().int().positive().default(90),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

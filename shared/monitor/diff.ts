@@ -10,6 +10,7 @@
  */
 import type { ClusterEvaluation, Evidence, Finding, Severity } from "../baseline/types.js";
 import { SEVERITIES } from "../baseline/types.js";
+import { storableEvidence } from "../store/findingRows.js";
 import type { ClusterState, FindingRecord, Suppression } from "../store/types.js";
 import type { SettingChange, Transition, TransitionKind } from "./types.js";
 
@@ -30,8 +31,6 @@ export interface Diff {
   records: FindingRecord[];
 }
 
-/** Evidence values longer than this (as JSON) are cut before storing: drift needs the gist, not megabytes. */
-const MAX_EVIDENCE_VALUE_CHARS = 2_000;
 const MAX_CHANGES = 20;
 
 export function diff(previous: ClusterState, evaluation: ClusterEvaluation, options: DiffOptions): Diff {
@@ -74,7 +73,7 @@ function diffOne(before: FindingRecord | undefined, finding: Finding, options: D
     severity: finding.severity,
     title: finding.title,
     message: finding.message,
-    evidence: storedEvidence(finding.evidence),
+    evidence: storableEvidence(finding.evidence),
     lastSeen: now,
     everFailed: (before?.everFailed ?? false) || finding.status === "fail",
     changes,
@@ -86,7 +85,7 @@ function diffOne(before: FindingRecord | undefined, finding: Finding, options: D
   const wasFlapping = before?.flappingSince !== undefined;
   if (flapping) record.flappingSince = before?.flappingSince ?? now;
 
-  const transition = transitionOf(finding, kind, known, settingChanges(before?.evidence ?? [], finding.evidence), changes.length);
+  const transition = transitionOf(finding, kind, known, settingChanges(before?.evidence ?? [], storableEvidence(finding.evidence)), changes.length);
   const quiet = quietReason(finding, kind, options, { flapping, wasFlapping });
   if (quiet) transition.quiet = quiet;
   return { transition, record };
@@ -160,23 +159,14 @@ function newRecord(finding: Finding, now: string, baseline: string): FindingReco
   };
 }
 
-/** The settings a check read that hold another value than at its last verdict. */
+/** The settings a check read that hold another value than at its last verdict (both as stored). */
 export function settingChanges(before: readonly Evidence[], after: readonly Evidence[]): SettingChange[] {
   const previous = new Map(before.map((row) => [row.path, row.value]));
   const changes: SettingChange[] = [];
   for (const row of after) {
     if (!previous.has(row.path)) continue;
     const old = previous.get(row.path);
-    if (JSON.stringify(old) !== JSON.stringify(storedValue(row.value))) changes.push({ path: row.path, before: old, after: row.value });
+    if (JSON.stringify(old ?? null) !== JSON.stringify(row.value ?? null)) changes.push({ path: row.path, before: old, after: row.value });
   }
   return changes;
-}
-
-function storedEvidence(evidence: readonly Evidence[]): Evidence[] {
-  return evidence.map((row) => ({ ...row, value: storedValue(row.value) }));
-}
-
-function storedValue(value: unknown): unknown {
-  const text = JSON.stringify(value ?? null);
-  return text.length <= MAX_EVIDENCE_VALUE_CHARS ? (value ?? null) : `${text.slice(0, MAX_EVIDENCE_VALUE_CHARS)}…`;
 }

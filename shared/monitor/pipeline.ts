@@ -31,8 +31,8 @@ export interface MonitorStore {
     ref: ClusterRef,
     change: { previous: ClusterState; findings: FindingRecord[]; alert?: Alert; lastAlertAt?: string },
   ): Promise<"committed" | "conflict">;
-  promotePendingAlerts(ref: ClusterRef, alerts: Alert[]): Promise<void>;
-  listSuppressions(ref: ClusterRef, now: Date): Promise<Suppression[]>;
+  promotePendingAlerts(ref: ClusterRef, alerts: readonly Alert[]): Promise<void>;
+  listSuppressions(ref: ClusterRef, now: string): Promise<Suppression[]>;
   saveClusterSummary(record: ClusterSummaryRecord): Promise<void>;
   recordEvaluation(ref: ClusterRef, record: EvaluationRecord): Promise<void>;
 }
@@ -70,7 +70,7 @@ export async function monitorCluster(
   for (let conflicts = 0; conflicts < MAX_ATTEMPTS; conflicts++) {
     const state = await store.loadClusterState(ref);
     if (state.pendingAlerts.length > 0) await store.promotePendingAlerts(ref, state.pendingAlerts);
-    const suppressions = new Map((await store.listSuppressions(ref, now)).map((s) => [s.check, s]));
+    const suppressions = new Map((await store.listSuppressions(ref, now.toISOString())).map((s) => [s.check, s]));
     const { transitions, records } = diff(state, evaluation, {
       now,
       baseline: BASELINE_VERSION,

@@ -10,6 +10,7 @@
  * The SDKs' own retry policies are switched off (`retryOptions.maxRetries: 0`) so that this is the only one.
  */
 import type { PipelinePolicy, PipelineRequest, PipelineResponse, SendRequest } from "@azure/core-rest-pipeline";
+import { backoffMs } from "../../backoff.js";
 
 export interface ArmTrafficOptions {
   /** Requests in flight per subscription. */
@@ -145,8 +146,7 @@ export class ArmTraffic {
   }
 
   private backoff(attempt: number): number {
-    const base = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** attempt);
-    return base / 2 + Math.random() * (base / 2);
+    return backoffMs(attempt, { baseMs: this.options.backoffMs, maxMs: this.options.maxBackoffMs });
   }
 
   private async send(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {

@@ -1,0 +1,146 @@
+import type { DigestAlert } from "../../monitor/types.js";
+import type { CardOptions } from "./actions.js";
+import {
+  adaptiveCard,
+  container,
+  fact,
+  factSet,
+  showCard,
+  subCard,
+  type AdaptiveCard,
+  type CardElement,
+} from "./adaptiveCard.js";
+import { clusterName, escapeName, heading, moreLine, sectionTitle, smallLine, type Noun } from "./blocks.js";
+import { bold, escapeText, md, type Markdown } from "./escape.js";
+import { count, formatUtc, formatWait, plural } from "./format.js";
+import { fitCard, type Detail } from "./size.js";
+
+type Reboot = DigestAlert["longestReboots"][number];
+type StaleImage = DigestAlert["stalestImages"][number];
+type WorstCluster = DigestAlert["worst"][number];
+
+const WAITING: Noun = ["node waiting", "nodes waiting"];
+const BEHIND: Noun = ["node pool behind", "node pools behind"];
+const CLUSTERS: Noun = ["cluster", "clusters"];
+const FAILING_MEANS = "failing: at least one failure at high or above";
+
+/** Rows per list in the card's body; the rest is behind "Show more". */
+const BODY_ROWS = 5;
+const MAX_IMAGE_CHARS = 80;
+
+/**
+ * The nightly digest. It leads with the nodes that have waited longest for a reboot (what the
+ * node-patching owner reads first), then the node images furthest behind, then the fleet's posture
+ * and its worst clusters. Always under the size limit. The digest has no buttons beyond "Show more",
+ * so both channels get the same card.
+ */
+export function digestCard(alert: DigestAlert, _options: CardOptions): AdaptiveCard {
+  return fitCard(
+    (detail) => buildDigestCard(alert, detail),
+    () => adaptiveCard([header(alert)]),
+  ).card;
+}
+
+export function buildDigestCard(alert: DigestAlert, detail: Detail): AdaptiveCard {
+  const reboots = [...alert.longestReboots].sort((a, b) => b.hours - a.hours);
+  const images = [...alert.stalestImages].sort((a, b) => b.daysBehind - a.daysBehind);
+  const worst = [...alert.worst].sort((a, b) => b.highOrAbove - a.highOrAbove || b.fail - a.fail);
+  const rows = Math.min(detail.items, BODY_ROWS);
+
+  const body: CardElement[] = [
+    header(alert),
+    ...section(md`Longest-waiting reboots`, reboots, rows, rebootLineOf(detail), WAITING, md`No node is waiting for a reboot.`),
+    ...section(md`Node images furthest behind`, images, rows, imageLineOf(detail), BEHIND, md`Every node pool runs a current image.`),
+    sectionTitle(md`Fleet posture`),
+    postureFacts(alert),
+    ...section(md`Worst clusters`, worst, rows, worstLine, CLUSTERS, md`No cluster has a failing check.`),
+  ];
+
+  const longest = Math.max(reboots.length, images.length, worst.length);
+  const more =
+    detail.moreItems > 0 && longest > rows
+      ? [
+          showCard(
+            "Show more",
+            subCard([
+              ...section(md`Reboots`, reboots, detail.moreItems, rebootLineOf(detail), WAITING),
+              ...section(md`Node images`, images, detail.moreItems, imageLineOf(detail), BEHIND),
+              ...section(md`Clusters`, worst, detail.moreItems, worstLine, CLUSTERS),
+            ]),
+          ),
+        ]
+      : [];
+  return adaptiveCard(body, more, titleText(alert));
+}
+
+function titleText(alert: DigestAlert): Markdown {
+  const clusters = count(alert.clusters);
+  return md`${bold("AKS fleet digest")}: ${plural(clusters, "cluster")}, ${count(alert.failingClusters)} failing`;
+}
+
+function header(alert: DigestAlert): CardElement {
+  const when = formatUtc(alert.at);
+  return container(
+    [
+      heading(titleText(alert)),
+      smallLine(when ? md`${when} · ${FAILING_MEANS}` : md`${FAILING_MEANS}`, true),
+    ],
+    { style: count(alert.failingClusters) > 0 ? "warning" : "good" },
+  );
+}
+
+function section<T>(
+  title: Markdown,
+  rows: readonly T[],
+  limit: number,
+  line: (row: T) => Markdown,
+  hiddenNoun: Noun,
+  empty?: Markdown,
+): CardElement[] {
+  if (rows.length === 0) return empty ? [sectionTitle(title), smallLine(empty, true)] : [];
+  const shown = rows.slice(0, limit);
+  return [sectionTitle(title), ...shown.map((row) => smallLine(line(row))), ...moreLine(rows.length - shown.length, hiddenNoun)];
+}
+
+function where(row: { cluster: WorstCluster["cluster"] }): Markdown {
+  return md`${clusterName(row.cluster)} (${escapeName(row.cluster.resourceGroup)})`;
+}
+
+function rebootLineOf(detail: Detail): (row: Reboot) => Markdown {
+  return (row) => rebootLine(row, detail);
+}
+
+function imageLineOf(detail: Detail): (row: StaleImage) => Markdown {
+  return (row) => imageLine(row, detail);
+}
+
+function rebootLine(row: Reboot, detail: Detail): Markdown {
+  const pool = row.pool ? md`, pool ${escapeName(row.pool)}` : md``;
+  const since = detail.evidence ? formatUtc(row.since) : undefined;
+  const sinceText = since ? md`, since ${since}` : md``;
+  return md`${bold(formatWait(row.hours))} ${escapeName(row.node)}${pool} on ${where(row)}${sinceText}`;
+}
+
+function imageLine(row: StaleImage, detail: Detail): Markdown {
+  const days = count(row.daysBehind);
+  const latest = row.latest ? md`, latest ${escapeText(row.latest, MAX_IMAGE_CHARS)}` : md``;
+  const image = detail.evidence ? md`: ${escapeText(row.image, MAX_IMAGE_CHARS)}${latest}` : md``;
+  return md`${bold(plural(days, "day"))} behind: pool ${escapeName(row.pool)} on ${where(row)}${image}`;
+}
+
+function worstLine(row: WorstCluster): Markdown {
+  const name = md`${bold(clusterName(row.cluster))} (${escapeName(row.cluster.resourceGroup)})`;
+  return md`${name}: ${count(row.fail)} failing, ${count(row.highOrAbove)} high or above`;
+}
+
+function postureFacts(alert: DigestAlert): CardElement {
+  const { pass, fail, error, exempt } = alert.counts;
+  return factSet([
+    fact(md`Clusters`, md`${count(alert.clusters)}`),
+    fact(md`Failing clusters`, md`${count(alert.failingClusters)}`),
+    fact(md`Failing checks`, md`${count(fail)}`),
+    fact(md`Passing checks`, md`${count(pass)}`),
+    fact(md`Could not be checked`, md`${count(error)}`),
+    fact(md`Exempt`, md`${count(exempt)}`),
+  ]);
+}

@@ -1,0 +1,141 @@
+/**
+ * Drains the outbox: due alerts are claimed (a lease, so two senders never send the same one), the drift
+ * alerts of one cluster that are due together become one card, and each card is sent through the channel,
+ * paced to the destination's limits. A 429/5xx/timeout is retried with backoff (Retry-After honoured); a
+ * permanent refusal, or too many attempts, moves the alert to `dead` with the last error kept.
+ */
+import type { Alert, ClusterAlert, Transition } from "../monitor/types.js";
+import { backoffMs } from "../backoff.js";
+import type { OutboxEntry } from "../store/types.js";
+import { alertMessage } from "./cards/index.js";
+import type { Pacer } from "./pacer.js";
+import type { TeamsMessage } from "./cards/index.js";
+import type { SendResult } from "./webhook.js";
+
+/** Where cards go: the Workflows webhook, the bot's conversations, or the terminal. */
+export interface DeliveryChannel {
+  /** The pacing key (never a secret URL). */
+  key: string;
+  /** The card flavour: webhook cards have no submit buttons. */
+  flavour: "webhook" | "bot";
+  send(message: TeamsMessage, alert: Alert): Promise<SendResult>;
+}
+
+/** What delivery needs of the store (shared/store/tableStore.ts). */
+export interface OutboxStore {
+  dueAlerts(now: string, limit: number): Promise<OutboxEntry[]>;
+  claim(entry: OutboxEntry, leaseMs: number, now: string): Promise<OutboxEntry | undefined>;
+  markSent(entry: OutboxEntry, now: string): Promise<void>;
+  markRetry(entry: OutboxEntry, retry: { nextAttemptAt: string; error: string }): Promise<OutboxEntry | undefined>;
+  markDead(entry: OutboxEntry, error: string): Promise<void>;
+}
+
+export interface DeliveryOptions {
+  pacer: Pacer;
+  maxAttempts: number;
+  /** Longer than one send can take (timeout included), so a lease never lapses mid-send. */
+  leaseMs: number;
+  backoff: { baseMs: number; maxMs: number };
+  /** Alerts taken per round. */
+  batch: number;
+  now?: () => Date;
+}
+
+export const defaultDeliveryOptions = { maxAttempts: 10, leaseMs: 60_000, backoff: { baseMs: 2_000, maxMs: 15 * 60_000 }, batch: 50 };
+
+export interface DeliveryReport {
+  sent: number;
+  retried: number;
+  dead: number;
+  /** Alerts merged into another card of the same cluster. */
+  merged: number;
+}
+
+export async function deliverDue(store: OutboxStore, channel: DeliveryChannel, options: DeliveryOptions): Promise<DeliveryReport> {
+  const clock = options.now ?? (() => new Date());
+  const report: DeliveryReport = { sent: 0, retried: 0, dead: 0, merged: 0 };
+  const due = await store.dueAlerts(clock().toISOString(), options.batch);
+  for (const group of groupByCluster(due)) {
+    const claimed: OutboxEntry[] = [];
+    for (const entry of group) {
+      const held = await store.claim(entry, options.leaseMs, clock().toISOString());
+      if (held) claimed.push(held);
+    }
+    if (claimed.length === 0) continue;
+    const alert = claimed.length === 1 ? claimed[0]!.alert : mergeDriftAlerts(claimed.map((entry) => entry.alert as ClusterAlert));
+    report.merged += claimed.length - 1;
+    if (alert.kind === "drift" && alert.failures.length === 0 && alert.resolved.length === 0) {
+      // Failed and resolved again within the cooldown: nothing left to tell.
+      for (const entry of claimed) await store.markSent(entry, clock().toISOString());
+      continue;
+    }
+    await options.pacer.wait(channel.key);
+    const result = await channel.send(alertMessage(alert, { channel: channel.flavour }), alert);
+    const now = clock();
+    if (result.kind === "sent") {
+      for (const entry of claimed) await store.markSent(entry, now.toISOString());
+      report.sent++;
+      continue;
+    }
+    const attempts = Math.max(...claimed.map((entry) => entry.attempts));
+    if (result.kind === "reject" || attempts >= options.maxAttempts) {
+      const why = result.kind === "reject" ? result.error : `gave up after ${attempts} attempts: ${result.error}`;
+      for (const entry of claimed) await store.markDead(entry, why);
+      report.dead++;
+      continue;
+    }
+    const wait = result.retryAfterMs ?? backoffMs(attempts - 1, options.backoff);
+    if (result.retryAfterMs !== undefined) options.pacer.pause(channel.key, result.retryAfterMs);
+    const nextAttemptAt = new Date(now.getTime() + wait).toISOString();
+    for (const entry of claimed) await store.markRetry(entry, { nextAttemptAt, error: result.error });
+    report.retried++;
+  }
+  return report;
+}
+
+/** Drift alerts of the same cluster together (oldest first); every other alert on its own. */
+function groupByCluster(entries: readonly OutboxEntry[]): OutboxEntry[][] {
+  const groups: OutboxEntry[][] = [];
+  const byCluster = new Map<string, OutboxEntry[]>();
+  for (const entry of [...entries].sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
+    if (entry.alert.kind !== "drift" || !entry.clusterKey) {
+      groups.push([entry]);
+      continue;
+    }
+    let group = byCluster.get(entry.clusterKey);
+    if (!group) {
+      group = [];
+      byCluster.set(entry.clusterKey, group);
+      groups.push(group);
+    }
+    group.push(entry);
+  }
+  return groups;
+}
+
+/**
+ * One card for a cluster's alerts that came due together (the cooldown held them): the latest news of each
+ * check wins; a check that failed and was resolved again in between drops out entirely.
+ */
+export function mergeDriftAlerts(alerts: readonly ClusterAlert[]): ClusterAlert {
+  const ordered = [...alerts].sort((a, b) => a.evaluatedAt.localeCompare(b.evaluatedAt));
+  const latest = new Map<string, { transition: Transition; announcedFailure: boolean }>();
+  for (const alert of ordered) {
+    for (const transition of [...alert.failures, ...alert.resolved]) {
+      const earlier = latest.get(transition.check);
+      const isFailure = transition.kind !== "resolved";
+      latest.set(transition.check, { transition, announcedFailure: isFailure || (earlier?.announcedFailure ?? false) });
+    }
+  }
+  const last = ordered[ordered.length - 1]!;
+  const failures: Transition[] = [];
+  const resolved: Transition[] = [];
+  for (const { transition, announcedFailure } of latest.values()) {
+    if (transition.kind !== "resolved") failures.push(transition);
+    // A resolution only matters to whoever saw the failure: not when the failure is in this same card.
+    else if (!announcedFailure || !ordered.some((alert) => alert.failures.some((f) => f.check === transition.check))) {
+      resolved.push(transition);
+    }
+  }
+  return { ...last, failures, resolved, stillFailing: last.stillFailing };
+}

@@ -1,0 +1,192 @@
+import type { ClusterRef } from "../model/snapshot.js";
+import type { Alert } from "../monitor/types.js";
+import { getClusterSummary, listClusterSummaries, saveClusterSummary } from "./clusterSummaries.js";
+import type { SummaryPage } from "./clusterSummaries.js";
+import { listConversations, removeConversation, saveConversation } from "./conversations.js";
+import { listEvaluations, recordEvaluation } from "./evaluations.js";
+import { recordEvent } from "./events.js";
+import { commitEvaluation, loadClusterState, promotePendingAlerts } from "./findingsPartition.js";
+import type { EvaluationCommit } from "./findingsPartition.js";
+import * as outbox from "./outbox.js";
+import { purge } from "./retention.js";
+import type { PurgeCutoffs } from "./retention.js";
+import { listSuppressions, removeSuppression, setSuppression } from "./suppressions.js";
+import { Tables } from "./tables.js";
+import type { ConnectOptions, OperationCounts } from "./tables.js";
+import type {
+  ClusterState,
+  ClusterSummaryRecord,
+  ConversationRecord,
+  EvaluationRecord,
+  EventRecord,
+  OutboxEntry,
+  OutboxState,
+  Suppression,
+} from "./types.js";
+
+/**
+ * The product's Table Storage: clusters, findings, evaluations, events, outbox, suppressions and
+ * conversations (DESIGN.md "Data in Table Storage"). One instance per process; it counts its requests.
+ */
+export class TableStore {
+  private closed = false;
+
+  private constructor(
+    private readonly tables: Tables,
+    private readonly onClose?: () => Promise<void>,
+  ) {}
+
+  /**
+   * A connection string (Azurite, account keys, SAS) or an endpoint with a TokenCredential (managed
+   * identity). Plain http is accepted only for an emulator. Makes no request.
+   */
+  static connect(options: ConnectOptions & { onClose?: () => Promise<void> }): TableStore {
+    return new TableStore(Tables.connect(options), options.onClose);
+  }
+
+  /** Creates the seven tables when missing (idempotent). */
+  ensureTables(): Promise<void> {
+    return this.tables.ensureTables();
+  }
+
+  /** The table names in use (with the prefix). */
+  tableNames(): Readonly<Record<string, string>> {
+    return this.tables.names;
+  }
+
+  /** Requests made so far by this instance. */
+  operations(): OperationCounts {
+    return this.tables.operations();
+  }
+
+  /** Releases what the store started (the embedded Azurite); idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.onClose?.();
+  }
+
+  // findings partition
+
+  loadClusterState(ref: ClusterRef): Promise<ClusterState> {
+    return loadClusterState(this.tables, ref);
+  }
+
+  commitEvaluation(ref: ClusterRef, commit: EvaluationCommit): Promise<"committed" | "conflict"> {
+    return commitEvaluation(this.tables, ref, commit);
+  }
+
+  promotePendingAlerts(ref: ClusterRef, alerts: readonly Alert[], options?: { now?: string; notBefore?: string }): Promise<void> {
+    return promotePendingAlerts(this.tables, ref, alerts, options);
+  }
+
+  // clusters
+
+  saveClusterSummary(record: ClusterSummaryRecord): Promise<void> {
+    return saveClusterSummary(this.tables, record);
+  }
+
+  getClusterSummary(ref: ClusterRef): Promise<ClusterSummaryRecord | undefined> {
+    return getClusterSummary(this.tables, ref);
+  }
+
+  listClusterSummaries(options?: { subscriptionId?: string; continuation?: string; pageSize?: number }): Promise<SummaryPage> {
+    return listClusterSummaries(this.tables, options);
+  }
+
+  // evaluations
+
+  recordEvaluation(ref: ClusterRef, record: EvaluationRecord): Promise<void> {
+    return recordEvaluation(this.tables, ref, record);
+  }
+
+  listEvaluations(ref: ClusterRef, options?: { limit?: number }): Promise<EvaluationRecord[]> {
+    return listEvaluations(this.tables, ref, options);
+  }
+
+  // events
+
+  recordEvent(record: EventRecord, now?: string): Promise<"new" | "duplicate"> {
+    return recordEvent(this.tables, record, now);
+  }
+
+  // suppressions
+
+  setSuppression(ref: ClusterRef, suppression: Suppression): Promise<void> {
+    return setSuppression(this.tables, ref, suppression);
+  }
+
+  removeSuppression(ref: ClusterRef, check: string): Promise<void> {
+    return removeSuppression(this.tables, ref, check);
+  }
+
+  listSuppressions(ref: ClusterRef, now: string, options?: { deleteExpired?: boolean }): Promise<Suppression[]> {
+    return listSuppressions(this.tables, ref, now, options);
+  }
+
+  // conversations
+
+  saveConversation(record: ConversationRecord): Promise<void> {
+    return saveConversation(this.tables, record);
+  }
+
+  removeConversation(id: string): Promise<void> {
+    return removeConversation(this.tables, id);
+  }
+
+  listConversations(): Promise<ConversationRecord[]> {
+    return listConversations(this.tables);
+  }
+
+  // outbox
+
+  enqueue(entry: OutboxEntry): Promise<"enqueued" | "duplicate"> {
+    return outbox.enqueue(this.tables, entry);
+  }
+
+  dueAlerts(now: string, limit: number): Promise<OutboxEntry[]> {
+    return outbox.dueAlerts(this.tables, now, limit);
+  }
+
+  claim(entry: OutboxEntry, leaseMs: number, now: string): Promise<OutboxEntry | undefined> {
+    return outbox.claim(this.tables, entry, leaseMs, now);
+  }
+
+  markSent(entry: OutboxEntry, now: string): Promise<void> {
+    return outbox.markSent(this.tables, entry, now);
+  }
+
+  markRetry(entry: OutboxEntry, retry: { nextAttemptAt: string; error: string }): Promise<OutboxEntry | undefined> {
+    return outbox.markRetry(this.tables, entry, retry);
+  }
+
+  markDead(entry: OutboxEntry, error: string): Promise<void> {
+    return outbox.markDead(this.tables, entry, error);
+  }
+
+  listOutbox(state: OutboxState): Promise<OutboxEntry[]> {
+    return outbox.listOutbox(this.tables, state);
+  }
+
+  pendingDriftAlert(clusterKey: string, now: string = new Date().toISOString()): Promise<OutboxEntry | undefined> {
+    return outbox.pendingDriftAlert(this.tables, clusterKey, now);
+  }
+
+  replacePending(entry: OutboxEntry): Promise<OutboxEntry | undefined> {
+    return outbox.replacePending(this.tables, entry);
+  }
+
+  // retention
+
+  purge(cutoffs: PurgeCutoffs): Promise<{ evaluations: number; events: number; sent: number }> {
+    return purge(this.tables, cutoffs);
+  }
+}
+
+export { outboxEntryFor } from "./outbox.js";
+export { retentionCutoffs } from "./retention.js";
+export { storableEvidence } from "./findingRows.js";
+export type { EvaluationCommit } from "./findingsPartition.js";
+export type { SummaryPage } from "./clusterSummaries.js";
+export type { PurgeCutoffs } from "./retention.js";
+export type { ConnectOptions, OperationCounts } from "./tables.js";
