@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, figures merged into bench/results.json and printed. */
 import { join } from "node:path";
 import { benchEvaluate } from "./evaluate.js";
+import { benchLatency } from "./latency.js";
 import { recordResults } from "./results.js";
 import { benchSweep } from "./sweep.js";
 
@@ -8,3 +9,4 @@ const root = join(import.meta.dirname, "..", "..");
 const results = join(root, "bench", "results.json");
 recordResults(results, await benchEvaluate(root));
 recordResults(results, await benchSweep(root));
+recordResults(results, await benchLatency(root));

@@ -4,7 +4,7 @@
  * paced to the destination's limits. A 429/5xx/timeout is retried with backoff (Retry-After honoured); a
  * permanent refusal, or too many attempts, moves the alert to `dead` with the last error kept.
  */
-import type { Alert, ClusterAlert, Transition } from "../monitor/types.js";
+import type { Actor, Alert, ClusterAlert, Transition } from "../monitor/types.js";
 import { backoffMs } from "../backoff.js";
 import type { OutboxEntry } from "../store/types.js";
 import { alertMessage } from "./cards/index.js";
@@ -56,6 +56,9 @@ export async function deliverDue(store: OutboxStore, channel: DeliveryChannel, o
   const report: DeliveryReport = { sent: 0, retried: 0, dead: 0, merged: 0 };
   const due = await store.dueAlerts(clock().toISOString(), options.batch);
   for (const group of groupByCluster(due)) {
+    // The slot first, then the claim: a lease covers the send only, never a wait for the pacer (a 429's
+    // Retry-After can hold it longer than any lease, and another sender would then take the alert and send it too).
+    await options.pacer.wait(channel.key);
     const claimed: OutboxEntry[] = [];
     for (const entry of group) {
       const held = await store.claim(entry, options.leaseMs, clock().toISOString());
@@ -69,7 +72,6 @@ export async function deliverDue(store: OutboxStore, channel: DeliveryChannel, o
       for (const entry of claimed) await store.markSent(entry, clock().toISOString());
       continue;
     }
-    await options.pacer.wait(channel.key);
     const result = await channel.send(alertMessage(alert, { channel: channel.flavour }), alert);
     const now = clock();
     if (result.kind === "sent") {
@@ -115,27 +117,35 @@ function groupByCluster(entries: readonly OutboxEntry[]): OutboxEntry[][] {
 
 /**
  * One card for a cluster's alerts that came due together (the cooldown held them): the latest news of each
- * check wins; a check that failed and was resolved again in between drops out entirely.
+ * check wins; a check that failed and was resolved again in between drops out entirely, while one that was
+ * resolved, failed and resolved again is told as resolved (the channel last saw it failing). The card names
+ * who made the changes only when one person made all of those it shows.
  */
 export function mergeDriftAlerts(alerts: readonly ClusterAlert[]): ClusterAlert {
   const ordered = [...alerts].sort((a, b) => a.evaluatedAt.localeCompare(b.evaluatedAt));
-  const latest = new Map<string, { transition: Transition; announcedFailure: boolean }>();
+  const latest = new Map<string, { transition: Transition; from: ClusterAlert; failedFirst: boolean }>();
   for (const alert of ordered) {
     for (const transition of [...alert.failures, ...alert.resolved]) {
-      const earlier = latest.get(transition.check);
-      const isFailure = transition.kind !== "resolved";
-      latest.set(transition.check, { transition, announcedFailure: isFailure || (earlier?.announcedFailure ?? false) });
+      // What the channel knew before these alerts: a check whose first news here is a failure was not failing for it.
+      const failedFirst = latest.get(transition.check)?.failedFirst ?? transition.kind !== "resolved";
+      latest.set(transition.check, { transition, from: alert, failedFirst });
     }
   }
   const last = ordered[ordered.length - 1]!;
   const failures: Transition[] = [];
   const resolved: Transition[] = [];
-  for (const { transition, announcedFailure } of latest.values()) {
+  const authors = new Set<string | undefined>();
+  let actor: Actor | undefined;
+  for (const { transition, from, failedFirst } of latest.values()) {
     if (transition.kind !== "resolved") failures.push(transition);
     // A resolution only matters to whoever saw the failure: not when the failure is in this same card.
-    else if (!announcedFailure || !ordered.some((alert) => alert.failures.some((f) => f.check === transition.check))) {
-      resolved.push(transition);
-    }
+    else if (!failedFirst) resolved.push(transition);
+    else continue;
+    if (transition.changes.length === 0) continue;
+    authors.add(from.trigger.actor?.name);
+    if (from.trigger.actor && (!actor || from.trigger.actor.at > actor.at)) actor = from.trigger.actor;
   }
-  return { ...last, failures, resolved, stillFailing: last.stillFailing };
+  // The card says "Changed by" once, for every change it shows: never name one person for another's change.
+  const { actor: _lastActor, ...trigger } = last.trigger;
+  return { ...last, trigger: authors.size === 1 && actor ? { ...trigger, actor } : trigger, failures, resolved, stillFailing: last.stillFailing };
 }

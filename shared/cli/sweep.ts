@@ -21,6 +21,7 @@ import { postToWebhook, redactUrl } from "../alerts/webhook.js";
 import { readClusterFiles } from "../sources/clusterFiles.js";
 import { outboxEntryFor } from "../store/outbox.js";
 import { storeFromSettings } from "../store/embeddedAzurite.js";
+import type { TableStore } from "../store/tableStore.js";
 import type { CommandResult } from "./check.js";
 import { readLive, UsageError } from "./live.js";
 
@@ -52,9 +53,14 @@ export async function runSweep(options: SweepOptions): Promise<CommandResult> {
     const results: Array<{ snapshot: ClusterSnapshot; evaluation: ClusterEvaluation }> = [];
     let transitions = 0;
     for (const snapshot of snapshots) {
-      const result = await monitorCluster(snapshot, { kind: "sweep", id: sweepId }, store, monitor, now);
-      results.push({ snapshot, evaluation: result.evaluation });
-      transitions += result.transitions.filter((t) => t.kind === "newFailure" || t.kind === "regressed" || t.kind === "resolved").length;
+      try {
+        const result = await monitorCluster(snapshot, { kind: "sweep", id: sweepId }, store, monitor, now);
+        results.push({ snapshot, evaluation: result.evaluation });
+        transitions += result.transitions.filter((t) => t.kind === "newFailure" || t.kind === "regressed" || t.kind === "resolved").length;
+      } catch (error) {
+        // Nothing of this cluster was saved (the commit is atomic): it is tried again at the next sweep.
+        problems.push(`${snapshot.ref.id}: not saved: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+      }
     }
     if (options.digest) await store.enqueue(outboxEntryFor(buildDigest(results, now), { now: new Date().toISOString() }));
 
@@ -95,17 +101,33 @@ async function fromAzure(settings: Settings): Promise<{ snapshots: ClusterSnapsh
   return readLive({ subscriptions: settings.MONITOR_SUBSCRIPTIONS });
 }
 
-/** Delivers until nothing is due now (alerts held by a cooldown or a backoff stay pending). */
-async function drain(store: Parameters<typeof deliverDue>[0], channel: DeliveryChannel): Promise<DeliveryReport> {
+/** How long, in all, a sweep waits for the retries it was told to make (a 429's Retry-After, a backoff). */
+const RETRY_WAIT_MS = 60_000;
+
+/**
+ * Delivers until nothing is due now and no retry is due within RETRY_WAIT_MS of the first round: a card
+ * throttled once is sent in this run, not at the next sweep (a day later for a nightly one). Alerts held
+ * by a cooldown, and retries due later (Teams down), stay pending for the next run.
+ */
+async function drain(store: TableStore, channel: DeliveryChannel): Promise<DeliveryReport> {
   const total: DeliveryReport = { sent: 0, retried: 0, dead: 0, merged: 0 };
   const pacer = new Pacer();
+  const deadline = Date.now() + RETRY_WAIT_MS;
   for (;;) {
     const round = await deliverDue(store, channel, { ...defaultDeliveryOptions, pacer });
     total.sent += round.sent;
     total.retried += round.retried;
     total.dead += round.dead;
     total.merged += round.merged;
-    if (round.sent + round.dead + round.merged === 0) return total;
+    if (round.sent + round.dead + round.merged > 0) continue;
+    // When each retry can go: its due time, or later if another sender holds it.
+    const next = Math.min(
+      ...(await store.listOutbox("pending"))
+        .filter((entry) => entry.attempts > 0)
+        .map((entry) => Math.max(Date.parse(entry.nextAttemptAt), entry.leaseUntil ? Date.parse(entry.leaseUntil) : 0)),
+    );
+    if (!Number.isFinite(next) || next > deadline || Date.now() > deadline) return total;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now()) + 10));
   }
 }
 

@@ -4,7 +4,8 @@
  * - `error` never changes the stored verdict, so a failed read never resolves a failure;
  * - a failure after a resolution is a regression; resolutions come only from a real pass / not applicable;
  * - a check whose verdict changed `flapThreshold` times within the flap window is reported once, with the
- *   count, then stays quiet until it settles;
+ *   count, on its first failure since (a resolution is reported as usual until then), then stays quiet until
+ *   it settles;
  * - exempt (tag) and suppressed (snoozed) checks and those below the minimum severity stay quiet, but
  *   are still recorded.
  */
@@ -82,12 +83,16 @@ function diffOne(before: FindingRecord | undefined, finding: Finding, options: D
   if (finding.status === "fail") record.firstSeen = kind === "stillFailing" && before?.firstSeen ? before.firstSeen : now;
   if (kind === "resolved") record.resolvedAt = now;
   else if (before?.resolvedAt && finding.status !== "fail") record.resolvedAt = before.resolvedAt;
-  const wasFlapping = before?.flappingSince !== undefined;
-  if (flapping) record.flappingSince = before?.flappingSince ?? now;
+  // `flappingSince` says the flap was reported. It is reported on a failure (the card then says "Flapping: N
+  // status changes"), never on a resolution: a resolution card has no room for it, and a flap reported as
+  // resolved would leave the channel believing a check that keeps failing is fixed.
+  const flapReported = before?.flappingSince !== undefined;
+  if (flapping && flapReported) record.flappingSince = before!.flappingSince;
 
   const transition = transitionOf(finding, kind, known, settingChanges(before?.evidence ?? [], storableEvidence(finding.evidence)), changes.length);
-  const quiet = quietReason(finding, kind, options, { flapping, wasFlapping });
+  const quiet = quietReason(finding, kind, options, { flapping, flapReported });
   if (quiet) transition.quiet = quiet;
+  else if (flapping && !flapReported && (kind === "newFailure" || kind === "regressed")) record.flappingSince = now;
   return { transition, record };
 }
 
@@ -103,7 +108,7 @@ function quietReason(
   finding: Finding,
   kind: TransitionKind,
   options: DiffOptions,
-  flap: { flapping: boolean; wasFlapping: boolean },
+  flap: { flapping: boolean; flapReported: boolean },
 ): Transition["quiet"] {
   if (kind !== "newFailure" && kind !== "regressed" && kind !== "resolved") return undefined;
   if (finding.exemption) return { reason: "exempt", detail: finding.exemption.reason };
@@ -114,8 +119,8 @@ function quietReason(
   if (SEVERITIES.indexOf(finding.severity) > SEVERITIES.indexOf(options.minSeverity)) {
     return { reason: "belowMinimum", detail: `${finding.severity} is below the alert minimum ${options.minSeverity}` };
   }
-  // Entering the flapping state is reported (with the count); while it flaps, it stays quiet.
-  if (flap.flapping && flap.wasFlapping) return { reason: "flapping", detail: "reported when it started flapping" };
+  // The first failure while it flaps is reported (with the count); after that it stays quiet while it flaps.
+  if (flap.flapping && flap.flapReported) return { reason: "flapping", detail: "reported on its first failure while flapping" };
   return undefined;
 }
 

@@ -31,7 +31,8 @@ export interface MonitorStore {
     ref: ClusterRef,
     change: { previous: ClusterState; findings: FindingRecord[]; alert?: Alert; lastAlertAt?: string },
   ): Promise<"committed" | "conflict">;
-  promotePendingAlerts(ref: ClusterRef, alerts: readonly Alert[]): Promise<void>;
+  /** `now`: the outbox entries' creation time and, without a cooldown, their due time (the evaluation's clock). */
+  promotePendingAlerts(ref: ClusterRef, alerts: readonly Alert[], options?: { now?: string }): Promise<void>;
   listSuppressions(ref: ClusterRef, now: string): Promise<Suppression[]>;
   saveClusterSummary(record: ClusterSummaryRecord): Promise<void>;
   recordEvaluation(ref: ClusterRef, record: EvaluationRecord): Promise<void>;
@@ -67,9 +68,11 @@ export async function monitorCluster(
   const started = performance.now();
   const ref = snapshot.ref;
   const evaluation = evaluate(snapshot, settings.profile, now);
+  // The outbox times follow the evaluation's clock, as the cooldown's `notBefore` does (never the wall clock).
+  const promote = { now: now.toISOString() };
   for (let conflicts = 0; conflicts < MAX_ATTEMPTS; conflicts++) {
     const state = await store.loadClusterState(ref);
-    if (state.pendingAlerts.length > 0) await store.promotePendingAlerts(ref, state.pendingAlerts);
+    if (state.pendingAlerts.length > 0) await store.promotePendingAlerts(ref, state.pendingAlerts, promote);
     const suppressions = new Map((await store.listSuppressions(ref, now.toISOString())).map((s) => [s.check, s]));
     const { transitions, records } = diff(state, evaluation, {
       now,
@@ -86,7 +89,7 @@ export async function monitorCluster(
       ...(alert ? { alert, lastAlertAt: alert.notBefore ?? alert.evaluatedAt } : {}),
     });
     if (outcome === "conflict") continue;
-    if (alert) await store.promotePendingAlerts(ref, [alert]);
+    if (alert) await store.promotePendingAlerts(ref, [alert], promote);
     await store.saveClusterSummary(summaryOf(snapshot, evaluation, trigger, now));
     await store.recordEvaluation(ref, {
       at: now.toISOString(),

@@ -22,7 +22,7 @@ export interface FindingRecord {
   everFailed: boolean;
   /** When the real status changed, within the flap window (newest last, capped). */
   changes: string[];
-  /** Set while the check flaps; the flap was reported once when it started. */
+  /** Set while the check flaps, from when the flap was reported (on its first failure while flapping). */
   flappingSince?: string;
   /** The reason of the last `error`, while the status is kept. */
   lastError?: string;
