@@ -20,6 +20,7 @@ import { Pacer } from "../alerts/pacer.js";
 import { postToWebhook, redactUrl } from "../alerts/webhook.js";
 import { readClusterFiles } from "../sources/clusterFiles.js";
 import { outboxEntryFor } from "../store/outbox.js";
+import { retentionCutoffs } from "../store/retention.js";
 import { storeFromSettings } from "../store/embeddedAzurite.js";
 import type { TableStore } from "../store/tableStore.js";
 import type { CommandResult } from "./check.js";
@@ -69,6 +70,8 @@ export async function runSweep(options: SweepOptions): Promise<CommandResult> {
       : printingChannel(printed, options.cardsJson);
     const delivery = await drain(store, channel);
     const waiting = (await store.listOutbox("pending")).length;
+    // Retention: the trend, processed events and sent alerts older than RETENTION_DAYS go.
+    await store.purge(retentionCutoffs(settings.RETENTION_DAYS, now));
     const where = settings.TEAMS_WEBHOOK_URL ? `sent to ${redactUrl(settings.TEAMS_WEBHOOK_URL)}` : "printed above (no TEAMS_WEBHOOK_URL)";
     const lines = [
       ...printed,
