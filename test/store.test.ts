@@ -517,6 +517,12 @@ describe("connecting", () => {
     expect(() => TableStore.connect({ endpoint: "http://account.table.core.windows.net", credential })).toThrow(/refusing plain http/);
   });
 
+  it("storeFromSettings: a managed identity endpoint (AzureWebJobsStorage__tableServiceUri) is refused only when not https", () => {
+    expect(() => readSettings({ AzureWebJobsStorage__tableServiceUri: "http://st.table.core.windows.net" })).toThrow(/AzureWebJobsStorage__tableServiceUri/);
+    expect(readSettings({ AzureWebJobsStorage__accountName: "staksmonprod" }).AzureWebJobsStorage__accountName).toBe("staksmonprod");
+    expect(() => readSettings({ AzureWebJobsStorage__accountName: "Bad_Name" })).toThrow(/AzureWebJobsStorage__accountName/);
+  });
+
   it("storeFromSettings: the connection string settings first; the embedded Azurite only where allowed", async () => {
     const home = mkdtempSync(join(tmpdir(), "aksmon-home-"));
     try {
@@ -524,7 +530,7 @@ describe("connecting", () => {
       const viaSetting = await storeFromSettings({ AzureWebJobsStorage: azurite.connectionString, AKSMON_HOME: home }, { embedded: true, tablePrefix: prefix });
       expect(await viaSetting.listConversations()).toEqual([]);
       await viaSetting.close();
-      await expect(storeFromSettings({ AKSMON_HOME: home }, { embedded: false })).rejects.toThrow(/set STORAGE_CONNECTION_STRING or AzureWebJobsStorage/);
+      await expect(storeFromSettings({ AKSMON_HOME: home }, { embedded: false })).rejects.toThrow(/set STORAGE_CONNECTION_STRING, AzureWebJobsStorage, or AzureWebJobsStorage__tableServiceUri/);
       const embedded = await storeFromSettings({ AKSMON_HOME: home }, { embedded: true });
       expect(embedded.tableNames().findings).toBe("aksmonfindings");
       await embedded.close();

@@ -6,9 +6,12 @@ import { isSubscriptionId } from "../model/clusterRef.js";
  * App settings / environment variables, parsed and validated once. Every name here is listed with a
  * comment in local.settings.sample.json. A bad value fails fast with a message that names the setting.
  */
-const settingsSchema = z.object({
+export const settingsSchema = z.object({
   STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
   AzureWebJobsStorage: z.string().min(1).optional(),
+  /** Identity-based storage (no keys): the Functions host's own settings, read by the product too. */
+  AzureWebJobsStorage__tableServiceUri: z.url({ protocol: /^https$/ }).optional(),
+  AzureWebJobsStorage__accountName: z.string().regex(/^[a-z0-9]{3,24}$/, "must be a storage account name").optional(),
   AKSMON_HOME: z.string().min(1).default(".aksmon"),
   TEAMS_WEBHOOK_URL: z.url({ protocol: /^https$/ }).optional(),
   MONITOR_SUBSCRIPTIONS: z

@@ -88,7 +88,10 @@ export class StorageNotConfiguredError extends Error {
  * created when missing. `close()` the store when done (it stops the embedded Azurite).
  */
 export async function storeFromSettings(
-  settings: Pick<Settings, "STORAGE_CONNECTION_STRING" | "AzureWebJobsStorage" | "AKSMON_HOME">,
+  settings: Pick<
+    Settings,
+    "STORAGE_CONNECTION_STRING" | "AzureWebJobsStorage" | "AzureWebJobsStorage__tableServiceUri" | "AzureWebJobsStorage__accountName" | "AKSMON_HOME"
+  >,
   options: { embedded: boolean; tablePrefix?: string },
 ): Promise<TableStore> {
   const prefix = options.tablePrefix ? { tablePrefix: options.tablePrefix } : {};
@@ -98,8 +101,20 @@ export async function storeFromSettings(
     await store.ensureTables();
     return store;
   }
+  const endpoint =
+    settings.AzureWebJobsStorage__tableServiceUri ??
+    (settings.AzureWebJobsStorage__accountName ? `https://${settings.AzureWebJobsStorage__accountName}.table.core.windows.net` : undefined);
+  if (endpoint) {
+    // Managed identity in Azure (shared keys are off there); @azure/identity is loaded only on this path.
+    const { DefaultAzureCredential } = await import("@azure/identity");
+    const store = TableStore.connect({ endpoint, credential: new DefaultAzureCredential(), ...prefix });
+    await store.ensureTables();
+    return store;
+  }
   if (!options.embedded) {
-    throw new StorageNotConfiguredError("No storage configured: set STORAGE_CONNECTION_STRING or AzureWebJobsStorage");
+    throw new StorageNotConfiguredError(
+      "No storage configured: set STORAGE_CONNECTION_STRING, AzureWebJobsStorage, or AzureWebJobsStorage__tableServiceUri (managed identity)",
+    );
   }
   const azurite = await startEmbeddedAzurite(settings.AKSMON_HOME);
   try {

@@ -1,0 +1,15 @@
+// The user-assigned identity the Event Grid system topics use to dead-letter into the storage account
+// (shared keys are off, so Event Grid cannot write there with a key). One identity for every topic, in
+// every monitored subscription, granted once on the dead-letter container (roleAssignments.bicep).
+param name string
+param location string
+param tags object = {}
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: name
+  location: location
+  tags: tags
+}
+
+output id string = identity.id
+output principalId string = identity.properties.principalId

@@ -1,0 +1,130 @@
+// The Function App: Flex Consumption (FC1) on Linux, Node.js 22, a system-assigned identity, code
+// deployed to a blob container read with that identity, and every app setting production needs.
+// No keys or secrets appear here: storage is reached through the identity, and the webhook URL and
+// the bot secret are Key Vault references.
+param name string
+param planName string
+param location string
+param tags object = {}
+
+param storageAccountName string
+@description('URL of the blob container Flex Consumption deploys the package to.')
+param deploymentContainerUrl string
+param applicationInsightsConnectionString string
+
+param maximumInstanceCount int = 100
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+// Product settings (shared/config/settings.ts).
+param monitoredSubscriptionIds array
+@description('Versionless Key Vault secret URI of the Teams webhook; empty for none.')
+param teamsWebhookSecretUri string = ''
+param botAppId string = ''
+@description('Versionless Key Vault secret URI of the bot\'s client secret; empty for none.')
+param botAppPasswordSecretUri string = ''
+param readNodes bool = false
+param alertMinSeverity string = 'medium'
+param alertCooldownMinutes int = 10
+param flapWindowHours int = 24
+param flapThreshold int = 3
+param retentionDays int = 90
+param sweepSchedule string = '0 0 2 * * *'
+param profile string = ''
+
+var storageSuffix = environment().suffixes.storage
+var resourceManager = environment().resourceManager
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: { type: 'SystemAssigned' }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: { type: 'SystemAssignedIdentity' }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+}
+
+// Flex Consumption sets the worker runtime from functionAppConfig: FUNCTIONS_WORKER_RUNTIME,
+// FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE are not allowed as app settings.
+var appSettings = union(
+  {
+    // The Functions host's storage, and the product's tables and queues (identity-based connection).
+    AzureWebJobsStorage__accountName: storageAccountName
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__blobServiceUri: 'https://${storageAccountName}.blob.${storageSuffix}'
+    AzureWebJobsStorage__queueServiceUri: 'https://${storageAccountName}.queue.${storageSuffix}'
+    AzureWebJobsStorage__tableServiceUri: 'https://${storageAccountName}.table.${storageSuffix}'
+    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+    MONITOR_SUBSCRIPTIONS: join(monitoredSubscriptionIds, ',')
+    AZURE_RESOURCE_MANAGER_ENDPOINT: endsWith(resourceManager, '/') ? substring(resourceManager, 0, length(resourceManager) - 1) : resourceManager
+    TEAMS_WEBHOOK_URL: empty(teamsWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${teamsWebhookSecretUri})'
+    AKSMON_READ_NODES: readNodes ? 'true' : 'false'
+    AKSMON_PROFILE: profile
+    ALERT_MIN_SEVERITY: alertMinSeverity
+    ALERT_COOLDOWN_MINUTES: string(alertCooldownMinutes)
+    FLAP_WINDOW_HOURS: string(flapWindowHours)
+    FLAP_THRESHOLD: string(flapThreshold)
+    RETENTION_DAYS: string(retentionDays)
+    SWEEP_SCHEDULE: sweepSchedule
+  },
+  empty(botAppId)
+    ? {}
+    : {
+        // The Teams bot (Bot Framework's own setting names), single-tenant, secret from Key Vault.
+        MicrosoftAppId: botAppId
+        MicrosoftAppType: 'SingleTenant'
+        MicrosoftAppTenantId: tenant().tenantId
+        MicrosoftAppPassword: empty(botAppPasswordSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${botAppPasswordSecretUri})'
+      }
+)
+
+resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: appSettings
+}
+
+output id string = site.id
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName
+output principalId string = site.identity.principalId
+output clusterEventsFunctionId string = '${site.id}/functions/clusterEvents'

@@ -1,0 +1,32 @@
+// Log Analytics and a workspace-based Application Insights for the Functions host and the app.
+param logAnalyticsName string
+param applicationInsightsName string
+param location string
+param tags object = {}
+param retentionInDays int = 30
+
+resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: logAnalyticsName
+  location: location
+  tags: tags
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: retentionInDays
+  }
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: applicationInsightsName
+  location: location
+  tags: tags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: workspace.id
+  }
+}
+
+output workspaceId string = workspace.id
+output applicationInsightsId string = applicationInsights.id
+// Not a secret (it identifies where telemetry goes; it grants no read access).
+output connectionString string = applicationInsights.properties.ConnectionString

@@ -1,0 +1,234 @@
+// aksmon: the whole deployment.
+//
+// Subscription scope, because one deployment has to reach several subscriptions: it creates the
+// app's resource group, grants Reader (and, for node reading, the AKS roles) on every monitored
+// subscription, and places the Event Grid system topics of each monitored subscription in a resource
+// group of that subscription (a subscription's system topic lives in that subscription). It is also
+// what `azd up` expects (it passes environmentName and location).
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; names and tags every resource.')
+param environmentName string
+
+@minLength(1)
+@description('Region of the app, its storage, vault and monitoring.')
+param location string
+
+@description('Comma-separated ids of the subscriptions to monitor (MONITOR_SUBSCRIPTIONS). Empty: the deployment subscription.')
+param monitoredSubscriptions string = ''
+
+@secure()
+@description('Teams Workflows webhook (https) that receives the alert cards; kept in Key Vault. Empty: cards are only logged.')
+param teamsWebhookUrl string = ''
+
+@description('Optional Teams bot: its Entra ID app (client) id. Empty: no bot settings.')
+param botAppId string = ''
+
+@secure()
+@description('Optional Teams bot: its client secret; kept in Key Vault.')
+param botAppPassword string = ''
+
+@description('Read nodes from each cluster\'s Kubernetes API (AKSMON_READ_NODES); grants the two AKS roles when true.')
+param readNodes bool = false
+
+@allowed(['critical', 'high', 'medium', 'low', 'info'])
+@description('Transitions below this severity are recorded, not alerted (ALERT_MIN_SEVERITY).')
+param alertMinSeverity string = 'medium'
+
+@minValue(0)
+@maxValue(1440)
+param alertCooldownMinutes int = 10
+
+@minValue(1)
+@maxValue(720)
+param flapWindowHours int = 24
+
+@minValue(2)
+@maxValue(20)
+param flapThreshold int = 3
+
+@minValue(1)
+param retentionDays int = 90
+
+@description('NCRONTAB (six fields, UTC) of the nightly sweep.')
+param sweepSchedule string = '0 0 2 * * *'
+
+@description('Optional path, inside the deployed package, of a baseline profile (AKSMON_PROFILE). Empty: the built-in baseline.')
+param profile string = ''
+
+@description('Create the Event Grid subscriptions. They point at the clusterEvents function, which must be deployed first: azure.yaml\'s postdeploy hook provisions again with this set.')
+param subscribeEvents bool = false
+
+@description('Resource group, in each monitored subscription, that holds that subscription\'s Event Grid system topics.')
+param eventsResourceGroupName string = 'rg-aksmon-events-${environmentName}'
+
+@description('Clusters that get a Microsoft.ContainerService system topic: [{ subscriptionId, resourceGroup, name, location }].')
+param clusterTopics array = []
+
+@description('Maximum instances of the Flex Consumption app.')
+param maximumInstanceCount int = 100
+
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+var tags = { 'azd-env-name': environmentName }
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var monitoredSubscriptionIds = empty(trim(monitoredSubscriptions))
+  ? [subscription().subscriptionId]
+  : map(split(monitoredSubscriptions, ','), id => trim(id))
+var deadLetterContainerName = 'eventgrid-deadletter'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-aksmon-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: 'app-package-${resourceToken}'
+    deadLetterContainerName: deadLetterContainerName
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault 'app/keyVault.bicep' = {
+  name: 'keyVault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    teamsWebhookUrl: teamsWebhookUrl
+    botAppPassword: botAppPassword
+  }
+}
+
+module functionApp 'app/functionApp.bicep' = {
+  name: 'functionApp'
+  scope: rg
+  params: {
+    name: 'func-${resourceToken}'
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: union(tags, { 'azd-service-name': 'api' })
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    monitoredSubscriptionIds: monitoredSubscriptionIds
+    teamsWebhookSecretUri: keyVault.outputs.teamsWebhookSecretUri
+    botAppId: botAppId
+    botAppPasswordSecretUri: keyVault.outputs.botAppPasswordSecretUri
+    readNodes: readNodes
+    alertMinSeverity: alertMinSeverity
+    alertCooldownMinutes: alertCooldownMinutes
+    flapWindowHours: flapWindowHours
+    flapThreshold: flapThreshold
+    retentionDays: retentionDays
+    sweepSchedule: sweepSchedule
+    profile: profile
+  }
+}
+
+module eventGridIdentity 'app/eventGridIdentity.bicep' = {
+  name: 'eventGridIdentity'
+  scope: rg
+  params: {
+    name: 'id-eventgrid-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+// The app's own resources: storage (host and product tables and queues, the Flex deployment
+// container), the vault's secrets, and the Event Grid identity's dead-letter container.
+module roleAssignments 'app/roleAssignments.bicep' = {
+  name: 'roleAssignments'
+  scope: rg
+  params: {
+    principalId: functionApp.outputs.principalId
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    eventGridPrincipalId: eventGridIdentity.outputs.principalId
+    deadLetterContainerName: deadLetterContainerName
+  }
+}
+
+// Reader on every monitored subscription; the AKS roles only when nodes are read.
+module subscriptionRoles 'app/subscriptionRoles.bicep' = [for subscriptionId in monitoredSubscriptionIds: {
+  name: 'aksmon-roles-${uniqueString(environmentName, subscriptionId)}'
+  scope: subscription(subscriptionId)
+  params: {
+    principalId: functionApp.outputs.principalId
+    readNodes: readNodes
+  }
+}]
+
+module eventsResourceGroup 'app/eventsResourceGroup.bicep' = [for subscriptionId in monitoredSubscriptionIds: if (subscribeEvents) {
+  name: 'aksmon-events-rg-${uniqueString(environmentName, subscriptionId)}'
+  scope: subscription(subscriptionId)
+  params: {
+    name: eventsResourceGroupName
+    location: location
+    tags: tags
+  }
+}]
+
+module eventGrid 'app/eventGrid.bicep' = [for subscriptionId in monitoredSubscriptionIds: if (subscribeEvents) {
+  name: 'aksmon-events-${uniqueString(environmentName, subscriptionId)}'
+  scope: resourceGroup(subscriptionId, eventsResourceGroupName)
+  dependsOn: [eventsResourceGroup, roleAssignments]
+  params: {
+    subscriptionId: subscriptionId
+    nameSuffix: resourceToken
+    tags: tags
+    functionAppId: functionApp.outputs.id
+    eventGridIdentityId: eventGridIdentity.outputs.id
+    deadLetterStorageAccountId: storage.outputs.id
+    deadLetterContainerName: deadLetterContainerName
+  }
+}]
+
+module clusterTopic 'app/clusterTopic.bicep' = [for cluster in clusterTopics: if (subscribeEvents) {
+  name: 'aksmon-cluster-${uniqueString(environmentName, cluster.subscriptionId, cluster.resourceGroup, cluster.name)}'
+  scope: resourceGroup(cluster.subscriptionId, cluster.resourceGroup)
+  dependsOn: [roleAssignments]
+  params: {
+    clusterName: cluster.name
+    location: cluster.location
+    tags: tags
+    functionAppId: functionApp.outputs.id
+    eventGridIdentityId: eventGridIdentity.outputs.id
+    deadLetterStorageAccountId: storage.outputs.id
+    deadLetterContainerName: deadLetterContainerName
+  }
+}]
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_ID string = functionApp.outputs.id
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_EVENTGRID_IDENTITY_ID string = eventGridIdentity.outputs.id
+output SERVICE_API_ENDPOINT string = 'https://${functionApp.outputs.defaultHostName}'
