@@ -4,6 +4,7 @@ import { getClusterSummary, listClusterSummaries, saveClusterSummary } from "./c
 import type { SummaryPage } from "./clusterSummaries.js";
 import { listConversations, removeConversation, saveConversation } from "./conversations.js";
 import { listEvaluations, recordEvaluation } from "./evaluations.js";
+import { closeDeletedCluster, forgetEvent } from "./deletedClusters.js";
 import { recordEvent } from "./events.js";
 import { commitEvaluation, loadClusterState, promotePendingAlerts } from "./findingsPartition.js";
 import type { EvaluationCommit } from "./findingsPartition.js";
@@ -108,6 +109,16 @@ export class TableStore {
 
   recordEvent(record: EventRecord, now?: string): Promise<"new" | "duplicate"> {
     return recordEvent(this.tables, record, now);
+  }
+
+  /** Forgets a recorded event so that its redelivery is processed (its processing failed transiently). */
+  forgetEvent(record: Pick<EventRecord, "id" | "time" | "clusterKey">): Promise<void> {
+    return forgetEvent(this.tables, record);
+  }
+
+  /** A deleted cluster: its findings partition removed (nothing alerted), its summary marked `deletedAt`. */
+  closeDeletedCluster(ref: ClusterRef, deletedAt: string): Promise<{ findingsClosed: number; summary: boolean }> {
+    return closeDeletedCluster(this.tables, ref, deletedAt);
   }
 
   // suppressions

@@ -1,0 +1,474 @@
+/**
+ * The clusterEvents function: the official Event Grid samples (both schemas) parsed and handled against
+ * a real Azurite and the local ARM server; dedupe, out of order delivery, ARN bodies evaluated without a
+ * cluster GET, deleted clusters closed, lifecycle cards, transient failures thrown, and a fuzz of the parser.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { InvocationContext } from "@azure/functions";
+import fc from "fast-check";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { clusterEventsHandler, resetClusterEventsRuntime } from "../functions/clusterEvents.js";
+import { alertCard } from "../shared/alerts/cards/index.js";
+import { defaultProfile } from "../shared/baseline/profile.js";
+import { handleClusterEvent, TransientEventError, type EventDeps, type EventOutcome } from "../shared/events/handle.js";
+import { parseEvent } from "../shared/events/parse.js";
+import { PermanentEventError, type ClusterEvent } from "../shared/events/types.js";
+import type { ClusterRef } from "../shared/model/snapshot.js";
+import { monitorCluster, type MonitorSettings } from "../shared/monitor/pipeline.js";
+import type { LifecycleAlert } from "../shared/monitor/types.js";
+import type { ArmConnection } from "../shared/sources/arm/armConnection.js";
+import { ClusterReader } from "../shared/sources/arm/clusterReader.js";
+import { TableStore } from "../shared/store/tableStore.js";
+import { startArmServer, type ArmServer } from "./support/armServer.js";
+import { startAzurite, tablePrefix } from "./support/azurite.js";
+import { clusterWith, compliantCluster, type Json } from "./support/clusters.js";
+import { SUBSCRIPTIONS, connectTo } from "./support/liveReads.js";
+import { adaptiveCardValidator } from "./support/teamsReceiver.js";
+
+const SUB = SUBSCRIPTIONS[0];
+const RG = "rg-events";
+const FIXTURES = join(import.meta.dirname, "fixtures", "eventgrid");
+const MONITOR: MonitorSettings = { profile: defaultProfile, minSeverity: "medium", cooldownMinutes: 0, flapWindowHours: 24, flapThreshold: 3 };
+const UPN = "alice@contoso.com";
+
+function refOf(name: string): ClusterRef {
+  return { id: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.ContainerService/managedClusters/${name}`, subscriptionId: SUB, resourceGroup: RG, name };
+}
+
+function fixture(path: string): Json {
+  return JSON.parse(readFileSync(join(FIXTURES, path), "utf8")) as Json;
+}
+
+/** A sample re-homed to a cluster of the ARM server: placeholders filled, a Storage account made a managed cluster. */
+function sample(path: string, cluster = "aks-sample", overrides: Json = {}): Json {
+  const text = readFileSync(join(FIXTURES, path), "utf8")
+    .replace(/\{subs?cription-id\} ?/g, SUB)
+    .replace(/\{subcription-id\}/g, SUB)
+    .replace(/\{(resource-group|rg-name)\}/g, RG)
+    .replace(/\{(cluster|managedcluster-id|managedcluster-name)\}/g, cluster)
+    .replace(/Microsoft\.Storage\/storageAccounts\/(\{storage-name\}|\{storageAccount-name\})/g, `Microsoft.ContainerService/managedClusters/${cluster}`)
+    .replace(/"Microsoft\.Storage\/storageAccounts"/g, '"Microsoft.ContainerService/managedClusters"')
+    .replace(/Microsoft\.Storage\/storageAccounts\/write/g, "Microsoft.ContainerService/managedClusters/write")
+    .replace(/\{user-name\}/g, UPN);
+  return { ...(JSON.parse(text) as Json), ...overrides };
+}
+
+const SAMPLES: Array<[path: string, kind: ClusterEvent["kind"]]> = [
+  ["Microsoft.ContainerService/event-grid-schema/new_kubernetes_version_available.json", "aksSignal"],
+  ["Microsoft.ContainerService/event-grid-schema/cluster_support_ending.json", "aksSignal"],
+  ["Microsoft.ContainerService/event-grid-schema/cluster_support_ended.json", "aksSignal"],
+  ["Microsoft.ContainerService/event-grid-schema/node_pool_rolling_started.json", "aksSignal"],
+  ["Microsoft.ContainerService/event-grid-schema/node_pool_rolling_succeeded.json", "aksSignal"],
+  ["Microsoft.ContainerService/event-grid-schema/node_pool_rolling_failed.json", "aksSignal"],
+  ["Microsoft.ContainerService/cloud-events-schema/new_kubernetes_version_available.json", "aksSignal"],
+  ["Microsoft.ContainerService/cloud-events-schema/cluster_support_ending.json", "aksSignal"],
+  ["Microsoft.ContainerService/cloud-events-schema/cluster_support_ended.json", "aksSignal"],
+  ["Microsoft.ContainerService/cloud-events-schema/node_pool_rolling_started.json", "aksSignal"],
+  ["Microsoft.ContainerService/cloud-events-schema/node_pool_rolling_succeeded.json", "aksSignal"],
+  ["Microsoft.ContainerService/cloud-events-schema/node_pool_rolling_failed.json", "aksSignal"],
+  ["Microsoft.Resources/event-grid-schema/resource_write_success.json", "resourceWrite"],
+  ["Microsoft.Resources/cloud-events-schema/resource_write_success.json", "resourceWrite"],
+  ["Microsoft.Resources/event-grid-schema/resource_delete_success.json", "resourceDelete"],
+  ["Microsoft.Resources/event-grid-schema/resource_action_success.json", "unknown"],
+  ["Microsoft.ResourceNotifications/event-grid-schema/Resources_CreatedOrUpdated.json", "arnUpsert"],
+  ["Microsoft.ResourceNotifications/cloud-events-schema/Resources_CreatedOrUpdated.json", "arnUpsert"],
+  ["Microsoft.ResourceNotifications/event-grid-schema/Resources_Deleted.json", "arnDelete"],
+  ["Microsoft.ResourceNotifications/cloud-events-schema/Resources_Deleted.json", "arnDelete"],
+  ["Microsoft.ResourceNotifications/event-grid-schema/ContainerServiceEventResources_ScheduledEventEmitted.json", "scheduledMaintenance"],
+  ["Microsoft.ResourceNotifications/cloud-events-schema/ContainerServiceEventResources_ScheduledEventEmitted.json", "scheduledMaintenance"],
+];
+
+let arm: ArmServer;
+let azurite: { connectionString: string; close(): Promise<void> };
+let store: TableStore;
+let connection: ArmConnection;
+let clock = Date.parse("2026-11-26T12:00:00Z");
+
+function deps(): EventDeps {
+  return { store, reader: new ClusterReader(connection), monitorSettings: MONITOR, now: () => new Date((clock += 60_000)) };
+}
+
+/** Puts a cluster on the ARM server (compliant, or with local accounts on) and returns its ref. */
+function putCluster(name: string, weak = false): ClusterRef {
+  const body = weak ? clusterWith((b) => (b.properties.disableLocalAccounts = false)) : compliantCluster();
+  arm.putCluster(body, { subscriptionId: SUB, resourceGroup: RG, name });
+  return refOf(name);
+}
+
+/** One evaluation of the cluster as the ARM server holds it now (a sweep), so that the next change is a drift. */
+async function baseline(ref: ClusterRef): Promise<void> {
+  const read = await new ClusterReader(connection).read(ref);
+  if (!read.ok) throw new Error(read.error.message);
+  await monitorCluster(read.snapshot, { kind: "sweep", id: "baseline" }, store, MONITOR, new Date((clock += 60_000)));
+}
+
+async function handle(raw: unknown): Promise<EventOutcome> {
+  return handleClusterEvent(await parseEvent(raw), deps());
+}
+
+async function outboxOf(ref: ClusterRef) {
+  return (await store.listOutbox("pending")).filter((entry) => entry.clusterKey === ref.id.toLowerCase());
+}
+
+function writeEvent(cluster: string, id: string, time: string): Json {
+  return sample("Microsoft.Resources/event-grid-schema/resource_write_success.json", cluster, { id, eventTime: time });
+}
+
+beforeAll(async () => {
+  [arm, azurite] = await Promise.all([startArmServer(), startAzurite()]);
+  store = TableStore.connect({ connectionString: azurite.connectionString, tablePrefix: tablePrefix("events") });
+  await store.ensureTables();
+  connection = await connectTo(arm, { throttleRetries: 1, failureRetries: 1 });
+});
+
+afterAll(async () => {
+  await arm?.close();
+  await azurite?.close();
+});
+
+beforeEach(() => arm.reset());
+
+describe("parseEvent", () => {
+  it.each(SAMPLES)("%s parses to %s", async (path, kind) => {
+    const event = await parseEvent(sample(path));
+    expect(event).not.toBeInstanceOf(PermanentEventError);
+    expect((event as ClusterEvent).kind).toBe(kind);
+    expect((event as ClusterEvent).schema).toBe(path.includes("cloud-events") ? "cloudEvents" : "eventGrid");
+    if ("cluster" in event) expect(event.cluster).toEqual(refOf("aks-sample"));
+  });
+
+  it("reads the AKS signal, the pool, the maintenance status and the writer from the samples", async () => {
+    const failed = await parseEvent(sample("Microsoft.ContainerService/cloud-events-schema/node_pool_rolling_failed.json"));
+    expect(failed).toMatchObject({ kind: "aksSignal", signal: "NodePoolRollingFailed", details: { nodePoolName: "nodepool1" } });
+    const quirk = await parseEvent(sample("Microsoft.ContainerService/cloud-events-schema/new_kubernetes_version_available.json"));
+    expect(quirk).toMatchObject({ kind: "aksSignal", signal: "NewKubernetesVersionAvailable", time: "2021-07-01T04:52:57.000Z" });
+    const maintenance = await parseEvent(sample("Microsoft.ResourceNotifications/event-grid-schema/ContainerServiceEventResources_ScheduledEventEmitted.json"));
+    expect(maintenance).toMatchObject({ kind: "scheduledMaintenance", status: "Started", clusters: [refOf("aks-sample")], details: { eventSource: "AutoUprader" } });
+    const write = await parseEvent(sample("Microsoft.Resources/event-grid-schema/resource_write_success.json"));
+    expect(write).toMatchObject({
+      kind: "resourceWrite",
+      target: "cluster",
+      actor: { name: UPN, at: "2018-07-19T18:38:04.611Z", operation: "Microsoft.ContainerService/managedClusters/write" },
+    });
+  });
+
+  it("takes the actor from the UPN, else the name, else the application id", async () => {
+    const base = sample("Microsoft.Resources/event-grid-schema/resource_write_success.json");
+    const claims = (edit: (c: Json) => void) => {
+      const copy = structuredClone(base);
+      edit(copy.data.claims);
+      return copy;
+    };
+    const noUpn = claims((c) => delete c["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"]);
+    expect(await parseEvent(noUpn)).toMatchObject({ actor: { name: "{full-name}" } });
+    const app = claims((c) => {
+      for (const key of Object.keys(c)) delete c[key];
+      c.appid = "0f0f0f0f-0000-4000-8000-000000000001";
+    });
+    expect(await parseEvent(app)).toMatchObject({ actor: { name: "application 0f0f0f0f-0000-4000-8000-000000000001" } });
+  });
+
+  it("an agent pool write is the cluster's; another child or another provider is rejected", async () => {
+    const pool = sample("Microsoft.Resources/event-grid-schema/resource_write_success.json", "aks-sample", {
+      subject: `${refOf("aks-sample").id}/agentPools/nodepool1`,
+    });
+    expect(await parseEvent(pool)).toMatchObject({ kind: "resourceWrite", target: "agentPool", cluster: refOf("aks-sample") });
+    const other = await parseEvent(fixture("Microsoft.Resources/event-grid-schema/resource_write_success.json"));
+    expect(other).toBeInstanceOf(PermanentEventError);
+    expect((other as PermanentEventError).message).toMatch(/is not a managed cluster or agent pool$/);
+    const storage = await parseEvent(fixture("Microsoft.ResourceNotifications/event-grid-schema/Resources_CreatedOrUpdated.json"));
+    expect((storage as PermanentEventError).message).toMatch(/not a managed cluster$/);
+  });
+
+  it("rejects malformed input with a one-line reason, and never throws", async () => {
+    const good = sample("Microsoft.ContainerService/event-grid-schema/node_pool_rolling_failed.json");
+    const bad: unknown[] = [
+      undefined,
+      null,
+      42,
+      "not json",
+      "[1,2]",
+      [good],
+      {},
+      { ...good, id: undefined },
+      { ...good, id: "" },
+      { ...good, eventType: undefined },
+      { ...good, eventType: 7 },
+      { ...good, metadataVersion: "2" },
+      { ...good, eventTime: "yesterday" },
+      { ...good, topic: "/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/a" },
+      { ...good, topic: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Storage/storageAccounts/a` },
+      { ...good, topic: `${refOf("aks-sample").id}/agentPools/nodepool1` },
+      { ...sample("Microsoft.ContainerService/cloud-events-schema/cluster_support_ending.json"), specversion: "0.3" },
+      fixture("Microsoft.ContainerService/event-grid-schema/node_pool_rolling_failed.json"),
+      { ...sample("Microsoft.ResourceNotifications/event-grid-schema/Resources_CreatedOrUpdated.json"), data: { resourceInfo: "x" } },
+      sample("Microsoft.ResourceNotifications/event-grid-schema/ContainerServiceEventResources_ScheduledEventEmitted.json", "aks-sample", {
+        data: { resourceInfo: { properties: { eventStatus: "Exploded", resources: [refOf("aks-sample").id] } } },
+      }),
+    ];
+    const before = store.operations();
+    for (const input of bad) {
+      const event = await parseEvent(input);
+      expect(event, JSON.stringify(input)?.slice(0, 200)).toBeInstanceOf(PermanentEventError);
+      expect((event as Error).message).not.toContain("\n");
+      const outcome = await handleClusterEvent(event, deps());
+      expect(outcome.outcome).toBe("rejected");
+    }
+    expect(store.operations()).toEqual(before);
+  });
+
+  it("never crashes on random or mutated input (fast-check)", async () => {
+    const samples = SAMPLES.map(([path]) => sample(path));
+    const mutated = fc
+      .tuple(fc.constantFrom(...samples), fc.array(fc.tuple(fc.constantFrom("id", "type", "eventType", "subject", "topic", "source", "data", "time", "eventTime", "specversion", "metadataVersion", "dataVersion"), fc.anything()), { maxLength: 4 }))
+      .map(([event, edits]) => {
+        const copy: Json = structuredClone(event);
+        for (const [key, value] of edits) copy[key] = value;
+        return copy;
+      });
+    const dataMutated = fc.tuple(fc.constantFrom(...samples), fc.jsonValue()).map(([event, data]) => ({ ...event, data }));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.anything(), fc.json(), mutated, dataMutated), async (input) => {
+        const event = await parseEvent(input);
+        expect(event instanceof PermanentEventError || typeof (event as ClusterEvent).kind === "string").toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe("handleClusterEvent", () => {
+  it("the same write event delivered three times gives one evaluation and one card naming the writer", async () => {
+    const ref = putCluster("aks-thrice");
+    await baseline(ref);
+    const cardsBefore = (await outboxOf(ref)).map((entry) => entry.alertId);
+    putCluster("aks-thrice", true);
+    const event = writeEvent("aks-thrice", "a9c5e1e2-0000-4000-8000-000000000001", "2026-11-26T12:30:00Z");
+    const outcomes = [await handle(event), await handle(event), await handle(event)];
+    expect(outcomes.map((o) => o.outcome)).toEqual(["evaluated", "duplicate", "duplicate"]);
+    expect(await store.listEvaluations(ref)).toHaveLength(2); // the baseline and this event
+    const pending = (await outboxOf(ref)).filter((entry) => !cardsBefore.includes(entry.alertId));
+    expect(pending).toHaveLength(1);
+    expect(pending[0]!.alert).toMatchObject({ kind: "drift", trigger: { kind: "event", actor: { name: UPN } } });
+    expect(arm.countsByKind().managedCluster).toBe(2); // the baseline's read and one for the three deliveries
+  });
+
+  it("out of order: the newer write event first, then the older one, gives one card", async () => {
+    const ref = putCluster("aks-order");
+    await baseline(ref);
+    const cardsBefore = (await outboxOf(ref)).length;
+    putCluster("aks-order", true);
+    const newer = await handle(writeEvent("aks-order", "a9c5e1e2-0000-4000-8000-000000000003", "2026-11-26T12:31:00Z"));
+    const older = await handle(writeEvent("aks-order", "a9c5e1e2-0000-4000-8000-000000000002", "2026-11-26T12:30:00Z"));
+    expect(newer).toMatchObject({ outcome: "evaluated", changes: 1 });
+    expect(older).toMatchObject({ outcome: "evaluated", changes: 0 });
+    expect(older).not.toHaveProperty("alertId");
+    expect(await outboxOf(ref)).toHaveLength(cardsBefore + 1);
+    expect((await store.listEvaluations(ref)).length).toBe(3);
+  });
+
+  it("an ARN CreatedOrUpdated is evaluated from its body, without a cluster GET; an older body is skipped", async () => {
+    const ref = refOf("aks-arn");
+    const body = clusterWith((b) => (b.properties.disableLocalAccounts = false));
+    const event = sample("Microsoft.ResourceNotifications/event-grid-schema/Resources_CreatedOrUpdated.json", "aks-arn", {
+      id: "a9c5e1e2-0000-4000-8000-000000000010",
+    });
+    event.data.resourceInfo = { ...body, id: ref.id, name: "aks-arn" };
+    event.data.apiVersion = "2025-07-01";
+    event.data.operationalInfo.resourceEventTime = "2026-11-26T13:00:00.0000000";
+    clock = Date.parse("2026-11-26T13:00:30Z");
+    const outcome = await handle(event);
+    expect(outcome).toMatchObject({ outcome: "evaluated", cluster: ref.id });
+    expect(arm.countsByKind().managedCluster ?? 0).toBe(0);
+    expect(await store.listEvaluations(ref)).toHaveLength(1);
+    const state = await store.loadClusterState(ref);
+    expect([...state.findings.values()].some((f) => f.status === "fail")).toBe(true);
+
+    const stale = structuredClone(event);
+    stale.id = "a9c5e1e2-0000-4000-8000-000000000011";
+    stale.data.operationalInfo.resourceEventTime = "2026-11-26T12:59:00.0000000";
+    expect(await handle(stale)).toMatchObject({ outcome: "ignored" });
+    expect(await store.listEvaluations(ref)).toHaveLength(1);
+  });
+
+  it("a delete closes the cluster's findings without a card (Resources and ARN)", async () => {
+    for (const [name, path] of [
+      ["aks-del-a", "Microsoft.Resources/event-grid-schema/resource_delete_success.json"],
+      ["aks-del-b", "Microsoft.ResourceNotifications/cloud-events-schema/Resources_Deleted.json"],
+    ] as const) {
+      const ref = putCluster(name, true);
+      await baseline(ref);
+      const queued = (await store.listOutbox("pending")).length;
+      expect((await store.loadClusterState(ref)).findings.size).toBeGreaterThan(0);
+      arm.remove(ref.id);
+      const outcome = await handle(sample(path, name, { id: `del-${name}` }));
+      expect(outcome).toMatchObject({ outcome: "closed", cluster: ref.id });
+      expect((outcome as { findingsClosed: number }).findingsClosed).toBeGreaterThan(0);
+      expect((await store.loadClusterState(ref)).findings.size).toBe(0);
+      expect((await store.getClusterSummary(ref))?.deletedAt).toBeDefined();
+      expect((await store.listOutbox("pending")).length).toBe(queued);
+      // A late write event after the delete finds the cluster gone: acknowledged, nothing evaluated.
+      expect(await handle(writeEvent(name, `late-${name}`, "2026-11-26T12:00:00Z"))).toMatchObject({ outcome: "unreadable" });
+      expect((await store.loadClusterState(ref)).findings.size).toBe(0);
+    }
+  });
+
+  it("closeDeletedCluster is idempotent and a re-created cluster starts afresh", async () => {
+    const ref = putCluster("aks-again", true);
+    await baseline(ref);
+    expect((await store.closeDeletedCluster(ref, "2026-11-26T14:00:00Z")).findingsClosed).toBeGreaterThan(0);
+    expect(await store.closeDeletedCluster(ref, "2026-11-26T14:05:00Z")).toEqual({ findingsClosed: 0, summary: true });
+    expect((await store.getClusterSummary(ref))?.deletedAt).toBe("2026-11-26T14:00:00.000Z");
+    await baseline(ref);
+    expect((await store.getClusterSummary(ref))?.deletedAt).toBeUndefined();
+    expect((await store.loadClusterState(ref)).findings.size).toBeGreaterThan(0);
+  });
+
+  it("NodePoolRollingFailed re-reads the cluster and enqueues one valid lifecycle card", async () => {
+    const ref = putCluster("aks-pool");
+    const event = sample("Microsoft.ContainerService/event-grid-schema/node_pool_rolling_failed.json", "aks-pool", { id: "pool-failed-1" });
+    const outcome = await handle(event);
+    expect(outcome).toMatchObject({ outcome: "evaluated", cluster: ref.id });
+    expect(await handle(event)).toMatchObject({ outcome: "duplicate" });
+    const lifecycle = (await outboxOf(ref)).filter((entry) => entry.alert.kind === "nodePoolUpgradeFailed");
+    expect(lifecycle).toHaveLength(1);
+    const alert = lifecycle[0]!.alert as LifecycleAlert;
+    expect(alert).toMatchObject({ cluster: ref, details: { nodePoolName: "nodepool1" }, at: "2023-03-29T18:00:00.000Z" });
+    expect(alert.alertId).toBe((outcome as { lifecycleAlertId: string }).lifecycleAlertId);
+    const validate = adaptiveCardValidator();
+    for (const channel of ["webhook", "bot"] as const) expect(validate(alertCard(alert, { channel }))).toBeUndefined();
+  });
+
+  it("support ending and ended enqueue their cards; rolling started does not", async () => {
+    const ref = putCluster("aks-support");
+    await handle(sample("Microsoft.ContainerService/cloud-events-schema/cluster_support_ending.json", "aks-support", { id: "ending-1" }));
+    await handle(sample("Microsoft.ContainerService/cloud-events-schema/cluster_support_ended.json", "aks-support", { id: "ended-1" }));
+    await handle(sample("Microsoft.ContainerService/cloud-events-schema/node_pool_rolling_started.json", "aks-support", { id: "started-1" }));
+    const kinds = (await outboxOf(ref)).map((entry) => entry.alert.kind).filter((kind) => kind !== "drift").sort();
+    expect(kinds).toEqual(["supportEnded", "supportEnding"]);
+  });
+
+  it("failed maintenance enqueues a maintenanceFailed card; started maintenance is acknowledged", async () => {
+    const ref = refOf("aks-maint");
+    const path = "Microsoft.ResourceNotifications/cloud-events-schema/ContainerServiceEventResources_ScheduledEventEmitted.json";
+    expect(await handle(sample(path, "aks-maint", { id: "maint-started" }))).toMatchObject({ outcome: "ignored" });
+    const failed = sample(path, "aks-maint", { id: "maint-failed" });
+    failed.data.resourceInfo.properties.eventStatus = "Failed";
+    expect(await handle(failed)).toMatchObject({ outcome: "alerted", clusters: [ref.id] });
+    const cards = (await outboxOf(ref)).filter((entry) => entry.alert.kind === "maintenanceFailed");
+    expect(cards).toHaveLength(1);
+    expect(adaptiveCardValidator()(alertCard(cards[0]!.alert, { channel: "webhook" }))).toBeUndefined();
+  });
+
+  it("unknown event types are acknowledged and write nothing", async () => {
+    const before = store.operations();
+    const validation = (fixture("validation/subscription_validation_event.json") as unknown as Json[])[0]!;
+    expect(await handle(validation)).toMatchObject({ outcome: "ignored", eventId: "2d1781af-3a4c-4d7c-bd0c-e34b19da4e66" });
+    expect(await handle(sample("Microsoft.Resources/event-grid-schema/resource_action_success.json"))).toMatchObject({ outcome: "ignored" });
+    expect(await handle({ ...sample("Microsoft.ContainerService/event-grid-schema/node_pool_rolling_failed.json"), eventType: "Microsoft.ContainerService.ClusterOutOfSupport" })).toMatchObject({ outcome: "ignored" });
+    expect(store.operations()).toEqual(before);
+  });
+
+  it("a throttled ARM read throws (Event Grid retries), and the retry is processed", async () => {
+    const ref = putCluster("aks-throttled");
+    await baseline(ref);
+    const cardsBefore = (await outboxOf(ref)).length;
+    putCluster("aks-throttled", true);
+    arm.fault({ match: "/managedClusters/aks-throttled", status: 429 });
+    const event = writeEvent("aks-throttled", "throttled-1", "2026-11-26T12:40:00Z");
+    await expect(handle(event)).rejects.toBeInstanceOf(TransientEventError);
+    expect(arm.throttled).toBeGreaterThan(0);
+    expect(await store.listEvaluations(ref)).toHaveLength(1);
+    arm.clearFaults();
+    expect(await handle(event)).toMatchObject({ outcome: "evaluated", changes: 1 });
+    expect(await outboxOf(ref)).toHaveLength(cardsBefore + 1);
+  });
+
+  it("a 503 from ARM throws too; a 403 is acknowledged as unreadable", async () => {
+    putCluster("aks-flaky");
+    arm.fault({ match: "/managedClusters/aks-flaky", status: 503 });
+    await expect(handle(writeEvent("aks-flaky", "flaky-1", "2026-11-26T12:40:00Z"))).rejects.toBeInstanceOf(TransientEventError);
+    arm.clearFaults();
+    arm.fault({ match: "/managedClusters/aks-flaky", status: 403 });
+    expect(await handle(writeEvent("aks-flaky", "flaky-2", "2026-11-26T12:41:00Z"))).toMatchObject({ outcome: "unreadable" });
+  });
+
+  it("the ARN body is evaluated with extras when they can be read, and without when reading them throws", async () => {
+    const ref = refOf("aks-arn-bare");
+    const body = compliantCluster();
+    const failingReader = { read: () => Promise.reject(new Error("unused")), complete: () => Promise.reject(new Error("down")) };
+    const event = sample("Microsoft.ResourceNotifications/event-grid-schema/Resources_CreatedOrUpdated.json", "aks-arn-bare", { id: "arn-bare-1" });
+    event.data.resourceInfo = { ...body, id: ref.id, name: "aks-arn-bare" };
+    const outcome = await handleClusterEvent(await parseEvent(event), { ...deps(), reader: failingReader });
+    expect(outcome).toMatchObject({ outcome: "evaluated", cluster: ref.id });
+    expect(await store.listEvaluations(ref)).toHaveLength(1);
+  });
+
+  it("an agent pool delete is a change of its cluster: re-read and evaluated, not closed", async () => {
+    const ref = putCluster("aks-pooldel");
+    const event = sample("Microsoft.Resources/event-grid-schema/resource_delete_success.json", "aks-pooldel", {
+      id: "pool-delete-1",
+      subject: `${refOf("aks-pooldel").id}/agentPools/nodepool2`,
+    });
+    expect(await handle(event)).toMatchObject({ outcome: "evaluated", cluster: ref.id });
+    expect((await store.getClusterSummary(ref))?.deletedAt).toBeUndefined();
+  });
+});
+
+describe("the clusterEvents function", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const key of ["STORAGE_CONNECTION_STRING", "AZURE_RESOURCE_MANAGER_ENDPOINT", "AZURE_ACCESS_TOKEN", "ALERT_COOLDOWN_MINUTES"]) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+    resetClusterEventsRuntime();
+  });
+
+  function context(lines: string[]): InvocationContext {
+    return new InvocationContext({
+      functionName: "clusterEvents",
+      invocationId: "00000000-0000-4000-8000-00000000e001",
+      logHandler: (level, ...args) => lines.push(`${level}: ${args.map(String).join(" ")}`),
+    });
+  }
+
+  it("handles an event through InvocationContext, logs the outcome with the event id, never the token", async () => {
+    process.env.STORAGE_CONNECTION_STRING = azurite.connectionString;
+    process.env.AZURE_RESOURCE_MANAGER_ENDPOINT = arm.url;
+    process.env.AZURE_ACCESS_TOKEN = arm.token;
+    process.env.ALERT_COOLDOWN_MINUTES = "0";
+    putCluster("aks-function", true);
+    const lines: string[] = [];
+    const event = sample("Microsoft.Resources/cloud-events-schema/resource_write_success.json", "aks-function", { id: "function-1" });
+    const outcome = await clusterEventsHandler(event, context(lines));
+    expect(outcome).toMatchObject({ outcome: "evaluated", eventId: "function-1" });
+    expect(await clusterEventsHandler(event, context(lines))).toMatchObject({ outcome: "duplicate" });
+    expect(await clusterEventsHandler({ nonsense: true }, context(lines))).toMatchObject({ outcome: "rejected" });
+    expect(lines[0]).toMatch(/^information: clusterEvents: event function-1 evaluated /);
+    expect(lines[1]).toMatch(/^information: clusterEvents: event function-1 is a duplicate/);
+    expect(lines[2]).toMatch(/^warning: clusterEvents: event \(no id\) rejected/);
+    expect(lines.join("\n")).not.toContain(arm.token);
+  });
+
+  it("throws on a transient failure and logs a warning", async () => {
+    process.env.STORAGE_CONNECTION_STRING = azurite.connectionString;
+    process.env.AZURE_RESOURCE_MANAGER_ENDPOINT = arm.url;
+    process.env.AZURE_ACCESS_TOKEN = arm.token;
+    putCluster("aks-function-503");
+    arm.fault({ match: "/managedClusters/aks-function-503", status: 500 });
+    const lines: string[] = [];
+    const event = writeEvent("aks-function-503", "function-503", "2026-11-26T12:50:00Z");
+    await expect(clusterEventsHandler(event, context(lines))).rejects.toBeInstanceOf(TransientEventError);
+    expect(lines.join("\n")).toMatch(/^warning: clusterEvents: event function-503 failed, Event Grid will retry/);
+  }, 60_000);
+
+  it("acknowledges malformed and unknown events without settings or storage", async () => {
+    process.env.STORAGE_CONNECTION_STRING = "";
+    process.env.AZURE_RESOURCE_MANAGER_ENDPOINT = "http://not-https";
+    const lines: string[] = [];
+    expect(await clusterEventsHandler("garbage", context(lines))).toMatchObject({ outcome: "rejected" });
+    expect(await clusterEventsHandler(sample("Microsoft.Resources/event-grid-schema/resource_action_success.json"), context(lines))).toMatchObject({ outcome: "ignored" });
+  });
+});
