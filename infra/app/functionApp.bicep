@@ -31,6 +31,8 @@ param flapThreshold int = 3
 param retentionDays int = 90
 param sweepSchedule string = '0 0 2 * * *'
 param profile string = ''
+@description('Entra ID app role a caller of the recheck endpoint must hold (Easy Auth principal); empty: the function key alone.')
+param recheckRequiredRole string = ''
 
 var storageSuffix = environment().suffixes.storage
 var resourceManager = environment().resourceManager
@@ -105,6 +107,7 @@ var appSettings = union(
     FLAP_THRESHOLD: string(flapThreshold)
     RETENTION_DAYS: string(retentionDays)
     SWEEP_SCHEDULE: sweepSchedule
+    RECHECK_REQUIRED_ROLE: recheckRequiredRole
   },
   empty(botAppId)
     ? {}

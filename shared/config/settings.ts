@@ -37,6 +37,16 @@ export const settingsSchema = z.object({
   FLAP_THRESHOLD: z.coerce.number().int().min(2).max(20).default(3),
   /** Days kept of evaluations, processed events and sent alerts. */
   RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+  /**
+   * The Entra ID app role a caller of the recheck endpoint must hold (the `roles` claim of the Easy Auth
+   * principal, header x-ms-client-principal); unset: the function key alone admits.
+   */
+  RECHECK_REQUIRED_ROLE: z.string().trim().min(1).max(120).optional(),
+  /** The Teams bot (Bot Framework's own names): unset MicrosoftAppId means no bot. */
+  MicrosoftAppId: z.string().min(1).optional(),
+  MicrosoftAppPassword: z.string().min(1).optional(),
+  MicrosoftAppType: z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"]).optional(),
+  MicrosoftAppTenantId: z.string().min(1).optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,71 +1,109 @@
 /**
  * The nightly digest of a sweep: fleet posture, the worst clusters, and what the node-patching owner
  * asks for first: the longest-waiting reboots and the node images furthest behind.
+ *
+ * One way to build it: each cluster's evaluation is reduced to a small `DigestPart` (what the digest
+ * keeps of it), and the digest is built from the parts. The command line builds the parts in memory;
+ * the Functions app's fan-out stores one part per cluster in the sweep record and builds the digest when
+ * the last cluster is done.
  */
 import { randomUUID } from "node:crypto";
 import { nodeImageLag, parseNodeImageVersion } from "../baseline/nodeImageVersion.js";
 import { SEVERITIES, type ClusterEvaluation } from "../baseline/types.js";
-import type { ClusterSnapshot } from "../model/snapshot.js";
+import type { ClusterRef, ClusterSnapshot } from "../model/snapshot.js";
 import type { DigestAlert } from "./types.js";
 
 const TOP = 10;
+
+/** What the digest needs of one evaluated cluster. */
+export interface DigestPart {
+  cluster: ClusterRef;
+  counts: DigestAlert["counts"];
+  /** Failing findings not exempted, and those of them at or above high. */
+  fail: number;
+  highOrAbove: number;
+  /** Nodes waiting for a reboot (the longest waits first, at most TOP). */
+  reboots: Array<{ node: string; pool?: string; since: string }>;
+  /** Pools whose node image is behind the latest (the furthest behind first, at most TOP). */
+  images: Array<{ pool: string; image: string; latest?: string; daysBehind: number }>;
+}
+
+/** The digest's share of one evaluated cluster. */
+export function digestPartOf(snapshot: ClusterSnapshot, evaluation: ClusterEvaluation): DigestPart {
+  const high = SEVERITIES.indexOf("high");
+  const failing = evaluation.findings.filter((f) => f.status === "fail" && !f.exemption);
+  const reboots: DigestPart["reboots"] = [];
+  const nodes = snapshot.extras.nodes;
+  for (const node of nodes?.ok ? nodes.value : []) {
+    if (!node.rebootRequiredSince || Number.isNaN(Date.parse(node.rebootRequiredSince))) continue;
+    reboots.push({ node: node.name, ...(node.pool ? { pool: node.pool } : {}), since: node.rebootRequiredSince });
+  }
+  const images: DigestPart["images"] = [];
+  for (const pool of snapshot.cluster.agentPoolProfiles ?? []) {
+    const profile = snapshot.extras.poolUpgradeProfiles?.[pool.name.toLowerCase()];
+    const latest = profile?.ok ? profile.value.latestNodeImageVersion : undefined;
+    const current = parseNodeImageVersion(pool.nodeImageVersion);
+    const newest = parseNodeImageVersion(latest);
+    if (!pool.nodeImageVersion || !current || !newest) continue;
+    const { daysBehind } = nodeImageLag(current, newest);
+    if (daysBehind > 0) images.push({ pool: pool.name, image: pool.nodeImageVersion, ...(latest ? { latest } : {}), daysBehind });
+  }
+  reboots.sort((a, b) => Date.parse(a.since) - Date.parse(b.since) || a.node.localeCompare(b.node));
+  images.sort((a, b) => b.daysBehind - a.daysBehind || a.pool.localeCompare(b.pool));
+  return {
+    cluster: snapshot.ref,
+    counts: { pass: evaluation.summary.pass, fail: evaluation.summary.fail, error: evaluation.summary.error, exempt: evaluation.summary.exempt },
+    fail: failing.length,
+    highOrAbove: failing.filter((f) => SEVERITIES.indexOf(f.severity) <= high).length,
+    reboots: reboots.slice(0, TOP),
+    images: images.slice(0, TOP),
+  };
+}
 
 export function buildDigest(
   results: ReadonlyArray<{ snapshot: ClusterSnapshot; evaluation: ClusterEvaluation }>,
   now: Date,
 ): DigestAlert {
-  const high = SEVERITIES.indexOf("high");
+  return buildDigestFromParts(
+    results.map(({ snapshot, evaluation }) => digestPartOf(snapshot, evaluation)),
+    now,
+  );
+}
+
+/** The digest of a sweep from its clusters' parts; `unevaluated` names the clusters that could not be evaluated. */
+export function buildDigestFromParts(
+  parts: readonly DigestPart[],
+  now: Date,
+  options: { alertId?: string; unevaluated?: DigestAlert["unevaluated"] } = {},
+): DigestAlert {
   const counts = { pass: 0, fail: 0, error: 0, exempt: 0 };
   const worst: DigestAlert["worst"] = [];
   const reboots: DigestAlert["longestReboots"] = [];
   const images: DigestAlert["stalestImages"] = [];
-  for (const { snapshot, evaluation } of results) {
-    counts.pass += evaluation.summary.pass;
-    counts.fail += evaluation.summary.fail;
-    counts.error += evaluation.summary.error;
-    counts.exempt += evaluation.summary.exempt;
-    const failing = evaluation.findings.filter((f) => f.status === "fail" && !f.exemption);
-    const highOrAbove = failing.filter((f) => SEVERITIES.indexOf(f.severity) <= high).length;
-    if (failing.length > 0) worst.push({ cluster: snapshot.ref, fail: failing.length, highOrAbove });
-
-    const nodes = snapshot.extras.nodes;
-    for (const node of nodes?.ok ? nodes.value : []) {
-      if (!node.rebootRequiredSince) continue;
-      const since = Date.parse(node.rebootRequiredSince);
-      if (Number.isNaN(since)) continue;
-      reboots.push({
-        cluster: snapshot.ref,
-        node: node.name,
-        ...(node.pool ? { pool: node.pool } : {}),
-        since: node.rebootRequiredSince,
-        hours: Math.floor((now.getTime() - since) / 3_600_000),
-      });
+  for (const part of parts) {
+    counts.pass += part.counts.pass;
+    counts.fail += part.counts.fail;
+    counts.error += part.counts.error;
+    counts.exempt += part.counts.exempt;
+    if (part.fail > 0) worst.push({ cluster: part.cluster, fail: part.fail, highOrAbove: part.highOrAbove });
+    for (const reboot of part.reboots) {
+      reboots.push({ cluster: part.cluster, ...reboot, hours: Math.floor((now.getTime() - Date.parse(reboot.since)) / 3_600_000) });
     }
-
-    for (const pool of snapshot.cluster.agentPoolProfiles ?? []) {
-      const profile = snapshot.extras.poolUpgradeProfiles?.[pool.name.toLowerCase()];
-      const latest = profile?.ok ? profile.value.latestNodeImageVersion : undefined;
-      const current = parseNodeImageVersion(pool.nodeImageVersion);
-      const newest = parseNodeImageVersion(latest);
-      if (!pool.nodeImageVersion || !current || !newest) continue;
-      const { daysBehind } = nodeImageLag(current, newest);
-      if (daysBehind > 0) {
-        images.push({ cluster: snapshot.ref, pool: pool.name, image: pool.nodeImageVersion, ...(latest ? { latest } : {}), daysBehind });
-      }
-    }
+    for (const image of part.images) images.push({ cluster: part.cluster, ...image });
   }
   worst.sort((a, b) => b.highOrAbove - a.highOrAbove || b.fail - a.fail || a.cluster.id.localeCompare(b.cluster.id));
   reboots.sort((a, b) => b.hours - a.hours || a.node.localeCompare(b.node));
   images.sort((a, b) => b.daysBehind - a.daysBehind || a.pool.localeCompare(b.pool));
   return {
     kind: "digest",
-    alertId: randomUUID(),
+    alertId: options.alertId ?? randomUUID(),
     at: now.toISOString(),
-    clusters: results.length,
+    clusters: parts.length,
     failingClusters: worst.filter((entry) => entry.highOrAbove > 0).length,
     counts,
     worst: worst.slice(0, TOP),
     longestReboots: reboots.slice(0, TOP),
     stalestImages: images.slice(0, TOP),
+    ...(options.unevaluated && options.unevaluated.length > 0 ? { unevaluated: options.unevaluated } : {}),
   };
 }

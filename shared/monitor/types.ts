@@ -95,6 +95,8 @@ export interface DigestAlert {
   worst: Array<{ cluster: ClusterRef; fail: number; highOrAbove: number }>;
   longestReboots: Array<{ cluster: ClusterRef; node: string; pool?: string; since: string; hours: number }>;
   stalestImages: Array<{ cluster: ClusterRef; pool: string; image: string; latest?: string; daysBehind: number }>;
+  /** Clusters of the sweep that could not be evaluated (a nightly sweep's poison messages), with the reason. */
+  unevaluated?: Array<{ clusterId: string; reason: string }>;
 }
 
 export type Alert = ClusterAlert | LifecycleAlert | DigestAlert;

@@ -6,12 +6,16 @@ import { listConversations, removeConversation, saveConversation } from "./conve
 import { listEvaluations, recordEvaluation } from "./evaluations.js";
 import { closeDeletedCluster, forgetEvent } from "./deletedClusters.js";
 import { recordEvent } from "./events.js";
+import { admitRecheck, type RecheckAdmission } from "./recheckCooldown.js";
 import { commitEvaluation, loadClusterState, promotePendingAlerts } from "./findingsPartition.js";
 import type { EvaluationCommit } from "./findingsPartition.js";
 import * as outbox from "./outbox.js";
 import { purge } from "./retention.js";
 import type { PurgeCutoffs } from "./retention.js";
 import { listSuppressions, removeSuppression, setSuppression } from "./suppressions.js";
+import { getSweep, listSweepParts, markSweepCluster, saveSweepPart, startSweep } from "./sweeps.js";
+import type { SweepMark, SweepProgress, SweepStart } from "./sweeps.js";
+import type { DigestPart } from "../monitor/digest.js";
 import { Tables } from "./tables.js";
 import type { ConnectOptions, OperationCounts } from "./tables.js";
 import type {
@@ -187,6 +191,39 @@ export class TableStore {
     return outbox.replacePending(this.tables, entry);
   }
 
+  // recheck cooldown
+
+  /** Admits one recheck of a cluster per `cooldownMs` across instances (an ETag-guarded row); else when to retry. */
+  admitRecheck(ref: ClusterRef, cooldownMs: number, now: string = new Date().toISOString(), by?: string): Promise<RecheckAdmission> {
+    return admitRecheck(this.tables, ref, cooldownMs, now, by);
+  }
+
+  // sweeps (the nightly fan-out's progress, in the evaluations table)
+
+  startSweep(start: SweepStart): Promise<void> {
+    return startSweep(this.tables, start);
+  }
+
+  saveSweepPart(sweep: { sweepId: string; startedAt: string }, part: DigestPart): Promise<void> {
+    return saveSweepPart(this.tables, sweep, part);
+  }
+
+  markSweepCluster(
+    sweep: { sweepId: string; startedAt: string },
+    clusterId: string,
+    options: { failure?: string; newAlertId: () => string },
+  ): Promise<SweepMark> {
+    return markSweepCluster(this.tables, sweep, clusterId, options);
+  }
+
+  getSweep(sweep: { sweepId: string; startedAt: string }): Promise<SweepProgress | undefined> {
+    return getSweep(this.tables, sweep);
+  }
+
+  listSweepParts(sweepId: string): Promise<DigestPart[]> {
+    return listSweepParts(this.tables, sweepId);
+  }
+
   // retention
 
   purge(cutoffs: PurgeCutoffs): Promise<{ evaluations: number; events: number; sent: number }> {
@@ -199,5 +236,7 @@ export { retentionCutoffs } from "./retention.js";
 export { storableEvidence } from "./findingRows.js";
 export type { EvaluationCommit } from "./findingsPartition.js";
 export type { SummaryPage } from "./clusterSummaries.js";
+export type { RecheckAdmission } from "./recheckCooldown.js";
 export type { PurgeCutoffs } from "./retention.js";
+export type { SweepFailure, SweepMark, SweepProgress, SweepStart } from "./sweeps.js";
 export type { ConnectOptions, OperationCounts } from "./tables.js";

@@ -1,3 +1,4 @@
+import { parseClusterId } from "../../model/clusterRef.js";
 import type { DigestAlert } from "../../monitor/types.js";
 import type { CardOptions } from "./actions.js";
 import {
@@ -18,6 +19,7 @@ import { fitCard, type Detail } from "./size.js";
 type Reboot = DigestAlert["longestReboots"][number];
 type StaleImage = DigestAlert["stalestImages"][number];
 type WorstCluster = DigestAlert["worst"][number];
+type Unevaluated = NonNullable<DigestAlert["unevaluated"]>[number];
 
 const WAITING: Noun = ["node waiting", "nodes waiting"];
 const BEHIND: Noun = ["node pool behind", "node pools behind"];
@@ -49,6 +51,8 @@ export function buildDigestCard(alert: DigestAlert, detail: Detail): AdaptiveCar
 
   const body: CardElement[] = [
     header(alert),
+    // Only a sweep with clusters that could not be evaluated has this section (older digests are unchanged).
+    ...section(md`Not evaluated`, alert.unevaluated ?? [], rows, unevaluatedLine, CLUSTERS),
     ...section(md`Longest-waiting reboots`, reboots, rows, rebootLineOf(detail), WAITING, md`No node is waiting for a reboot.`),
     ...section(md`Node images furthest behind`, images, rows, imageLineOf(detail), BEHIND, md`Every node pool runs a current image.`),
     sectionTitle(md`Fleet posture`),
@@ -56,13 +60,15 @@ export function buildDigestCard(alert: DigestAlert, detail: Detail): AdaptiveCar
     ...section(md`Worst clusters`, worst, rows, worstLine, CLUSTERS, md`No cluster has a failing check.`),
   ];
 
-  const longest = Math.max(reboots.length, images.length, worst.length);
+  const unevaluated = alert.unevaluated ?? [];
+  const longest = Math.max(reboots.length, images.length, worst.length, unevaluated.length);
   const more =
     detail.moreItems > 0 && longest > rows
       ? [
           showCard(
             "Show more",
             subCard([
+              ...section(md`Not evaluated`, unevaluated, detail.moreItems, unevaluatedLine, CLUSTERS),
               ...section(md`Reboots`, reboots, detail.moreItems, rebootLineOf(detail), WAITING),
               ...section(md`Node images`, images, detail.moreItems, imageLineOf(detail), BEHIND),
               ...section(md`Clusters`, worst, detail.moreItems, worstLine, CLUSTERS),
@@ -126,6 +132,12 @@ function imageLine(row: StaleImage, detail: Detail): Markdown {
   const latest = row.latest ? md`, latest ${escapeText(row.latest, MAX_IMAGE_CHARS)}` : md``;
   const image = detail.evidence ? md`: ${escapeText(row.image, MAX_IMAGE_CHARS)}${latest}` : md``;
   return md`${bold(plural(days, "day"))} behind: pool ${escapeName(row.pool)} on ${where(row)}${image}`;
+}
+
+function unevaluatedLine(row: Unevaluated): Markdown {
+  const ref = parseClusterId(row.clusterId);
+  const name = ref ? md`${bold(clusterName(ref))} (${escapeName(ref.resourceGroup)})` : escapeText(row.clusterId, MAX_IMAGE_CHARS);
+  return md`${name}: ${escapeText(row.reason, 200)}`;
 }
 
 function worstLine(row: WorstCluster): Markdown {

@@ -1,0 +1,25 @@
+import { app, type InvocationContext, type Timer } from "@azure/functions";
+import type { DeliveryChannel } from "../shared/alerts/delivery.js";
+import { botConfigured, instanceBot } from "../shared/api/bot.js";
+import { drainOutbox, webhookChannel } from "../shared/api/delivery.js";
+import { apiRuntime } from "../shared/api/instance.js";
+
+/**
+ * Timer, every minute: drains the outbox. One channel takes the alerts, since an alert is sent once:
+ * the bot's conversations when a bot is configured (its cards carry Recheck and Snooze), else the
+ * Teams webhook (TEAMS_WEBHOOK_URL); with neither, alerts wait in the outbox. A storage failure throws.
+ */
+export async function alertDeliveryHandler(_timer: Timer, context: InvocationContext): Promise<void> {
+  const runtime = await apiRuntime();
+  let channel: DeliveryChannel | undefined;
+  if (botConfigured(runtime)) channel = (await instanceBot(runtime, (message) => context.warn(`alertDelivery: ${message}`))).channel;
+  else if (runtime.settings.TEAMS_WEBHOOK_URL) channel = webhookChannel(runtime.settings.TEAMS_WEBHOOK_URL);
+  if (!channel) {
+    context.log("alertDelivery: no channel configured (TEAMS_WEBHOOK_URL or MicrosoftAppId): alerts stay in the outbox");
+    return;
+  }
+  const report = await drainOutbox(runtime.store, channel);
+  context.log(`alertDelivery: ${channel.flavour}: ${report.sent} sent, ${report.retried} to retry, ${report.dead} dead, ${report.merged} merged`);
+}
+
+app.timer("alertDelivery", { schedule: "0 */1 * * * *", runOnStartup: false, handler: alertDeliveryHandler });
