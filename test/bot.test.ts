@@ -43,6 +43,7 @@ import {
   type TeamsChannel,
 } from "./support/botConnector.js";
 import type { Json } from "./support/httpsServer.js";
+import { allCards, elements, injectedMarkup, markdownTexts } from "./support/cardText.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const SUB_A = "6e3a1b2c-0d4f-4a5b-9c8d-7e6f5a4b3c2d";
@@ -140,45 +141,8 @@ function driftAlert(ref: ClusterRef, alertId: string): ClusterAlert {
 
 // Cards: every text a client renders as Markdown, and what markup it would show.
 
-function allCards(card: Json): Json[] {
-  const nested = [...(card.actions ?? []), ...elements(card.body ?? []).flatMap((element) => element.actions ?? [])]
-    .filter((action: Json) => action.type === "Action.ShowCard")
-    .flatMap((action: Json) => allCards(action.card));
-  return [card, ...nested];
-}
-
-function elements(items: Json[]): Json[] {
-  return items.flatMap((item) => [item, ...elements(item.items ?? []), ...elements((item.columns ?? []).flatMap((column: Json) => column.items ?? []))]);
-}
-
-function markdownTexts(card: Json): string[] {
-  return allCards(card).flatMap((each) => [
-    ...(each.fallbackText !== undefined ? [each.fallbackText as string] : []),
-    ...elements(each.body ?? []).flatMap((element) => {
-      if (element.type === "TextBlock") return [element.text as string];
-      if (element.type === "FactSet") return (element.facts as Json[]).flatMap((fact) => [fact.title as string, fact.value as string]);
-      return [];
-    }),
-  ]);
-}
-
 function submits(card: Json): Json[] {
   return allCards(card).flatMap((each) => [...(each.actions ?? []), ...elements(each.body ?? []).flatMap((element) => element.actions ?? [])]).filter((action: Json) => action.type === "Action.Submit");
-}
-
-/** Markup a text would show once its backslash escapes are taken out (the card code writes only `**bold**`, parentheses and words). */
-function injectedMarkup(text: string): string[] {
-  const problems: string[] = [];
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\ufeff]/.test(text)) problems.push("a control character");
-  const unescaped = text.replace(/\\[\s\S]/g, "x");
-  const stray = unescaped.match(/[[\]<>`{}|~#&_\\]/g);
-  if (stray) problems.push(`unescaped ${[...new Set(stray)].join(" ")}`);
-  if (unescaped.includes("](")) problems.push("link syntax");
-  if (unescaped.includes("://") || /www\./i.test(unescaped)) problems.push("a bare URL");
-  if (/^\s*([-+*]|\d{1,9}[.)])(\s|$)/.test(unescaped)) problems.push("a list marker at the start");
-  const bolds = unescaped.match(/\*\*/g)?.length ?? 0;
-  if (bolds % 2 !== 0 || unescaped.replace(/\*\*/g, "").includes("*")) problems.push("unbalanced emphasis");
-  return problems;
 }
 
 function expectEscaped(card: Json): void {

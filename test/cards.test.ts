@@ -33,6 +33,7 @@ import { summariseValue, formatUtc, formatWait } from "../shared/alerts/cards/fo
 import { alertCard, driftCard, lifecycleCard, digestCard } from "../shared/alerts/cards/index.js";
 import { clusterLink } from "../shared/alerts/cards/portalLink.js";
 import { detailLadder, fitCard, FULL_DETAIL, MAX_MESSAGE_BYTES, messageBytes } from "../shared/alerts/cards/size.js";
+import { injectedMarkup, markdownTexts } from "./support/cardText.js";
 
 const SCHEMA_PATH = join(import.meta.dirname, "schemas", "adaptive-card-1.5.0.json");
 const CHANNELS: Channel[] = ["webhook", "bot"];
@@ -91,42 +92,8 @@ function deepActions(card: AdaptiveCard): CardAction[] {
   return allCards(card).flatMap(allActions);
 }
 
-/** Everything a client renders as Markdown: TextBlock texts, fact titles and values, fallback text. */
-function markdownTexts(card: AdaptiveCard): string[] {
-  return allCards(card).flatMap((each) => [
-    ...(each.fallbackText !== undefined ? [each.fallbackText] : []),
-    ...elementsOf(each.body).flatMap((element) => {
-      if (element.type === "TextBlock") return [element.text];
-      if (element.type === "FactSet") return element.facts.flatMap((fact) => [fact.title, fact.value]);
-      return [];
-    }),
-  ]);
-}
-
 function textBlocks(card: AdaptiveCard) {
   return allCards(card).flatMap((each) => elementsOf(each.body).filter((element) => element.type === "TextBlock"));
-}
-
-/**
- * The markup a text would show, once its backslash escapes are taken out. The card code itself only
- * writes `**bold**`, parentheses, `+N more` and plain words; so anything else, in any text, came from
- * user input unescaped.
- */
-function injectedMarkup(text: string): string[] {
-  const problems: string[] = [];
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\ufeff]/.test(text)) {
-    problems.push("a line break, control or invisible format character");
-  }
-  // An escaped character is a literal: a letter stands in for it (it still counts as text before a marker).
-  const unescaped = text.replace(/\\[\s\S]/g, "x");
-  const stray = unescaped.match(/[[\]<>`{}|~#&_\\]/g);
-  if (stray) problems.push(`unescaped ${[...new Set(stray)].join(" ")}`);
-  if (unescaped.includes("](")) problems.push("link syntax");
-  if (unescaped.includes("://") || /www\./i.test(unescaped)) problems.push("a bare URL");
-  if (/^\s*([-+*]|\d{1,9}[.)])(\s|$)/.test(unescaped)) problems.push("a list marker at the start");
-  const bolds = unescaped.match(/\*\*/g)?.length ?? 0;
-  if (bolds % 2 !== 0 || unescaped.replace(/\*\*/g, "").includes("*")) problems.push("unbalanced emphasis");
-  return problems;
 }
 
 function expectNoInjectedMarkup(card: AdaptiveCard): void {

@@ -6,7 +6,7 @@ import type { ClusterSnapshot } from "../model/snapshot.js";
 import { render } from "../report/index.js";
 import type { Format, Report } from "../report/report.js";
 import { readClusterFiles } from "../sources/clusterFiles.js";
-import { readLive, type LiveScope } from "./live.js";
+import type { LiveScope } from "./scope.js";
 
 export interface CheckOptions {
   format: Format;
@@ -33,7 +33,7 @@ export async function runCheck(input: { files: readonly string[] } | { live: Liv
   if (options.profile) profile = await loadProfile(options.profile);
   const now = new Date();
   const { snapshots, problems } =
-    "files" in input ? await fromFiles(input.files, now) : await readLive(input.live);
+    "files" in input ? await fromFiles(input.files, now) : await (await import("./live.js")).readLive(input.live);
   if (snapshots.length === 0) return { exitCode: 2, stdout: "", stderr: problems };
 
   const clusters = snapshots.map((snapshot) => evaluate(snapshot, profile, now));

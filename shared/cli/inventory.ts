@@ -1,7 +1,8 @@
 import { readInventory } from "../sources/arm/inventory.js";
 import { singleLine, truncate } from "../report/text.js";
 import type { CommandResult } from "./check.js";
-import { liveConnection, type LiveScope } from "./live.js";
+import { liveConnection } from "./live.js";
+import type { LiveScope } from "./scope.js";
 
 /** `aksmon inventory`: the managed clusters in scope, as a table or JSON, with the ARM calls it took. */
 export async function runInventory(scope: LiveScope, options: { format: "table" | "json"; width: number }): Promise<CommandResult> {

@@ -3,9 +3,7 @@ import { ProfileError } from "../baseline/profile.js";
 import { SEVERITIES, type Severity } from "../baseline/types.js";
 import { FORMATS, type Format } from "../report/report.js";
 import { runCheck, type CommandResult } from "./check.js";
-import { runInventory } from "./inventory.js";
-import { runSweep } from "./sweep.js";
-import { liveScope, UsageError } from "./live.js";
+import { liveScope, UsageError } from "./scope.js";
 
 interface CheckCommandOptions {
   format: Format;
@@ -76,6 +74,8 @@ export function buildProgram(deliver: (result: CommandResult) => void): Command 
     .option("-g, --resource-group <name>", "only this resource group")
     .option("--tag <name=value>", "only clusters with this tag (repeatable)", collect)
     .action(async (options: { format: "table" | "json"; subscription?: string[]; resourceGroup?: string; tag?: string[] }) => {
+      // Commands other than check load their dependencies (ARM clients, storage, cards) only when run.
+      const { runInventory } = await import("./inventory.js");
       deliver(await runInventory(liveScope(options), { format: options.format, width: terminal().width }));
     });
 
@@ -88,6 +88,7 @@ export function buildProgram(deliver: (result: CommandResult) => void): Command 
     .option("--no-digest", "do not send the fleet digest at the end")
     .option("--cards-json", "without a webhook, print the Teams messages as JSON rather than their text")
     .action(async (options: { fleet?: string; digest: boolean; cardsJson?: boolean }) => {
+      const { runSweep } = await import("./sweep.js");
       deliver(await runSweep({ ...(options.fleet ? { fleet: options.fleet } : {}), digest: options.digest, cardsJson: options.cardsJson === true }));
     });
 

@@ -24,7 +24,8 @@ import { retentionCutoffs } from "../store/retention.js";
 import { storeFromSettings } from "../store/embeddedAzurite.js";
 import type { TableStore } from "../store/tableStore.js";
 import type { CommandResult } from "./check.js";
-import { readLive, UsageError } from "./live.js";
+import { readLive } from "./live.js";
+import { UsageError } from "./scope.js";
 
 export interface SweepOptions {
   fleet?: string;
