@@ -81,6 +81,7 @@ function diffOne(before: FindingRecord | undefined, finding: Finding, options: D
     baseline: options.baseline,
   };
   if (finding.status === "fail") record.firstSeen = kind === "stillFailing" && before?.firstSeen ? before.firstSeen : now;
+  if (finding.status === "fail" && finding.remediation) record.remediation = finding.remediation;
   if (kind === "resolved") record.resolvedAt = now;
   else if (before?.resolvedAt && finding.status !== "fail") record.resolvedAt = before.resolvedAt;
   // `flappingSince` says the flap was reported. It is reported on a failure (the card then says "Flapping: N

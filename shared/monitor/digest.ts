@@ -28,34 +28,56 @@ export interface DigestPart {
   images: Array<{ pool: string; image: string; latest?: string; daysBehind: number }>;
 }
 
-/** The digest's share of one evaluated cluster. */
-export function digestPartOf(snapshot: ClusterSnapshot, evaluation: ClusterEvaluation): DigestPart {
-  const high = SEVERITIES.indexOf("high");
-  const failing = evaluation.findings.filter((f) => f.status === "fail" && !f.exemption);
-  const reboots: DigestPart["reboots"] = [];
+/** The node health of a cluster: every node waiting for a reboot and every pool's image against the latest. */
+export interface NodeHealth {
+  /** Oldest wait first. */
+  reboots: Array<{ node: string; pool?: string; since: string }>;
+  /** Every pool with a known image, furthest behind first; `daysBehind` is 0 when current or unknown. */
+  pools: Array<{ pool: string; image: string; latest?: string; daysBehind: number; nodes?: number }>;
+}
+
+export function nodeHealthOf(snapshot: ClusterSnapshot): NodeHealth {
+  const reboots: NodeHealth["reboots"] = [];
   const nodes = snapshot.extras.nodes;
   for (const node of nodes?.ok ? nodes.value : []) {
     if (!node.rebootRequiredSince || Number.isNaN(Date.parse(node.rebootRequiredSince))) continue;
     reboots.push({ node: node.name, ...(node.pool ? { pool: node.pool } : {}), since: node.rebootRequiredSince });
   }
-  const images: DigestPart["images"] = [];
+  const pools: NodeHealth["pools"] = [];
   for (const pool of snapshot.cluster.agentPoolProfiles ?? []) {
+    if (!pool.nodeImageVersion) continue;
     const profile = snapshot.extras.poolUpgradeProfiles?.[pool.name.toLowerCase()];
     const latest = profile?.ok ? profile.value.latestNodeImageVersion : undefined;
     const current = parseNodeImageVersion(pool.nodeImageVersion);
     const newest = parseNodeImageVersion(latest);
-    if (!pool.nodeImageVersion || !current || !newest) continue;
-    const { daysBehind } = nodeImageLag(current, newest);
-    if (daysBehind > 0) images.push({ pool: pool.name, image: pool.nodeImageVersion, ...(latest ? { latest } : {}), daysBehind });
+    const daysBehind = current && newest ? Math.max(0, nodeImageLag(current, newest).daysBehind) : 0;
+    pools.push({
+      pool: pool.name,
+      image: pool.nodeImageVersion,
+      ...(latest ? { latest } : {}),
+      daysBehind,
+      ...(typeof pool.count === "number" ? { nodes: pool.count } : {}),
+    });
   }
   reboots.sort((a, b) => Date.parse(a.since) - Date.parse(b.since) || a.node.localeCompare(b.node));
-  images.sort((a, b) => b.daysBehind - a.daysBehind || a.pool.localeCompare(b.pool));
+  pools.sort((a, b) => b.daysBehind - a.daysBehind || a.pool.localeCompare(b.pool));
+  return { reboots, pools };
+}
+
+/** The digest's share of one evaluated cluster. */
+export function digestPartOf(snapshot: ClusterSnapshot, evaluation: ClusterEvaluation): DigestPart {
+  const high = SEVERITIES.indexOf("high");
+  const failing = evaluation.findings.filter((f) => f.status === "fail" && !f.exemption);
+  const health = nodeHealthOf(snapshot);
+  const images: DigestPart["images"] = health.pools
+    .filter((pool) => pool.daysBehind > 0)
+    .map(({ pool, image, latest, daysBehind }) => ({ pool, image, ...(latest ? { latest } : {}), daysBehind }));
   return {
     cluster: snapshot.ref,
     counts: { pass: evaluation.summary.pass, fail: evaluation.summary.fail, error: evaluation.summary.error, exempt: evaluation.summary.exempt },
     fail: failing.length,
     highOrAbove: failing.filter((f) => SEVERITIES.indexOf(f.severity) <= high).length,
-    reboots: reboots.slice(0, TOP),
+    reboots: health.reboots.slice(0, TOP),
     images: images.slice(0, TOP),
   };
 }

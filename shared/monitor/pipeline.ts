@@ -21,7 +21,8 @@ import type {
   Transition,
   Trigger,
 } from "./types.js";
-import type { ClusterState, ClusterSummaryRecord, EvaluationRecord, FindingRecord, Suppression } from "../store/types.js";
+import type { ClusterState, ClusterSummaryRecord, EvaluationChange, EvaluationRecord, FindingRecord, Suppression } from "../store/types.js";
+import { nodeHealthOf } from "./digest.js";
 import { diff } from "./diff.js";
 
 /** What the pipeline needs of the store (shared/store/tableStore.ts implements it). */
@@ -99,6 +100,10 @@ export async function monitorCluster(
       durationMs: Math.round(performance.now() - started),
       transitions: transitions.filter((t) => t.kind !== "unchanged" && t.kind !== "stillFailing").length,
       ...(alert ? { alertId: alert.alertId } : {}),
+      changes: transitions
+        .filter((t): t is Transition & { kind: EvaluationChange["kind"] } => t.kind === "newFailure" || t.kind === "regressed" || t.kind === "resolved")
+        .map((t) => ({ check: t.check, kind: t.kind, severity: t.severity, title: t.title, settings: t.changes })),
+      ...(trigger.actor ? { actor: trigger.actor } : {}),
     });
     return { evaluation, transitions, ...(alert ? { alert } : {}), conflicts };
   }
@@ -156,6 +161,10 @@ function summaryOf(snapshot: ClusterSnapshot, evaluation: ClusterEvaluation, tri
   if (snapshot.cluster.location) record.location = snapshot.cluster.location;
   const version = snapshot.cluster.currentKubernetesVersion ?? snapshot.cluster.kubernetesVersion;
   if (version) record.kubernetesVersion = version;
+  if (snapshot.cluster.tags && Object.keys(snapshot.cluster.tags).length > 0) record.tags = snapshot.cluster.tags;
+  const health = nodeHealthOf(snapshot);
+  // At most 100 waiting nodes are kept (the oldest): enough for a page, small enough for one row.
+  if (health.pools.length > 0 || health.reboots.length > 0) record.nodeHealth = { ...health, reboots: health.reboots.slice(0, 100) };
   if (trigger.kind === "event") record.lastEventAt = trigger.actor?.at ?? now.toISOString();
   return record;
 }

@@ -1,10 +1,11 @@
 import { odata } from "@azure/data-tables";
 import type { Summary } from "../baseline/types.js";
 import type { ClusterRef } from "../model/snapshot.js";
+import type { NodeHealth } from "../monitor/digest.js";
 import type { Trigger } from "../monitor/types.js";
 import { clusterSummaryKeys, subscriptionPartitionKey } from "./keys.js";
 import type { Row, Tables } from "./tables.js";
-import { defined, optionalString } from "./textProperties.js";
+import { defined, jsonProperties, optionalString, readJsonProperties } from "./textProperties.js";
 import type { ClusterSummaryRecord } from "./types.js";
 
 /** The clusters table: PK subscription id, RK `resourcegroup~name`; display names are properties. */
@@ -28,6 +29,8 @@ export async function saveClusterSummary(tables: Tables, record: ClusterSummaryR
       lastEventAt: record.lastEventAt,
       configHash: record.configHash,
       deletedAt: record.deletedAt,
+      ...(record.tags ? jsonProperties("tags", record.tags) : {}),
+      ...(record.nodeHealth ? jsonProperties("nodeHealth", record.nodeHealth) : {}),
     }) as Row & { partitionKey: string; rowKey: string },
   );
 }
@@ -69,5 +72,7 @@ function summaryOf(row: Row): ClusterSummaryRecord {
     lastEventAt: optional("lastEventAt"),
     configHash: String(row.configHash ?? ""),
     deletedAt: optional("deletedAt"),
+    tags: typeof row.tags === "string" ? (readJsonProperties(row, "tags") as Record<string, string>) : undefined,
+    nodeHealth: typeof row.nodeHealth === "string" ? (readJsonProperties(row, "nodeHealth") as NodeHealth) : undefined,
   }) as unknown as ClusterSummaryRecord;
 }

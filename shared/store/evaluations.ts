@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { odata } from "@azure/data-tables";
 import type { Summary } from "../baseline/types.js";
 import type { ClusterRef } from "../model/snapshot.js";
-import type { Trigger } from "../monitor/types.js";
+import type { Actor, Trigger } from "../monitor/types.js";
 import { clusterPartitionKey, encodeKeyPart, invertedTimestamp, KEY_SEPARATOR } from "./keys.js";
 import type { Row, StoredRow, Tables } from "./tables.js";
-import { defined, optionalString, truncateText } from "./textProperties.js";
-import type { EvaluationRecord } from "./types.js";
+import { defined, jsonProperties, optionalString, readJsonProperties, truncateText } from "./textProperties.js";
+import type { EvaluationChange, EvaluationRecord } from "./types.js";
 
 /**
  * The evaluations table: PK the cluster, RK `<inverted timestamp>~<trigger id or random>`, so that a
@@ -27,8 +27,27 @@ export async function recordEvaluation(tables: Tables, ref: ClusterRef, record: 
       durationMs: Math.round(record.durationMs),
       transitions: record.transitions,
       alertId: record.alertId,
+      ...(record.changes && record.changes.length > 0 ? jsonProperties("changes", record.changes.slice(0, MAX_CHANGES).map(smallChange)) : {}),
+      ...(record.actor ? jsonProperties("actor", record.actor) : {}),
     }) as Row & { partitionKey: string; rowKey: string },
   );
+}
+
+/** A change history row stays small: at most 80 checks, 5 settings each, values cut to 200 characters. */
+const MAX_CHANGES = 80;
+const MAX_SETTINGS = 5;
+const MAX_VALUE = 200;
+
+function smallChange(change: EvaluationChange): EvaluationChange {
+  const value = (v: unknown) => {
+    const text = typeof v === "string" ? v : JSON.stringify(v);
+    return text === undefined ? v : text.length > MAX_VALUE ? truncateText(text, MAX_VALUE) : v;
+  };
+  return {
+    ...change,
+    title: truncateText(change.title, 300),
+    settings: change.settings.slice(0, MAX_SETTINGS).map((s) => ({ path: truncateText(s.path, 300), before: value(s.before), after: value(s.after) })),
+  };
 }
 
 /** The newest evaluations of a cluster, newest first. */
@@ -56,5 +75,7 @@ function evaluationOf(row: Row): EvaluationRecord {
     durationMs: Number(row.durationMs ?? 0),
     transitions: Number(row.transitions ?? 0),
     alertId: optionalString(row, "alertId"),
+    changes: typeof row.changes === "string" ? (readJsonProperties(row, "changes") as EvaluationChange[]) : undefined,
+    actor: typeof row.actor === "string" ? (readJsonProperties(row, "actor") as Actor) : undefined,
   }) as unknown as EvaluationRecord;
 }

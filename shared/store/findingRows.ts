@@ -63,6 +63,7 @@ export function findingEntity(partitionKey: string, finding: FindingRecord): Tab
     changes: JSON.stringify(finding.changes.slice(-MAX_CHANGES)),
     flappingSince: finding.flappingSince,
     lastError: finding.lastError === undefined ? undefined : truncateText(finding.lastError, 2_000),
+    remediation: finding.remediation === undefined ? undefined : truncateText(finding.remediation, 4_000),
     baseline: finding.baseline,
   }) as TableEntity<Row>;
 }
@@ -84,6 +85,7 @@ export function findingOf(row: Row): FindingRecord {
     changes: JSON.parse(String(row.changes ?? "[]")) as string[],
     flappingSince: optional("flappingSince"),
     lastError: optional("lastError"),
+    remediation: optional("remediation"),
     baseline: String(row.baseline ?? ""),
   }) as unknown as FindingRecord;
 }

@@ -1,5 +1,6 @@
 import type { Evidence, Severity, Status, Summary } from "../baseline/types.js";
-import type { Alert, Trigger } from "../monitor/types.js";
+import type { NodeHealth } from "../monitor/digest.js";
+import type { Actor, Alert, SettingChange, Trigger } from "../monitor/types.js";
 import type { ClusterRef } from "../model/snapshot.js";
 
 /** The stored state of one check on one cluster (table `findings`, PK cluster key, RK check id). */
@@ -26,6 +27,8 @@ export interface FindingRecord {
   flappingSince?: string;
   /** The reason of the last `error`, while the status is kept. */
   lastError?: string;
+  /** The remediation command with the cluster's names filled in, while it fails. */
+  remediation?: string;
   baseline: string;
 }
 
@@ -65,6 +68,10 @@ export interface ClusterSummaryRecord {
   configHash: string;
   /** Set when the cluster was deleted: its findings are closed, it leaves the posture counts. */
   deletedAt?: string;
+  /** The cluster's Azure tags (for filters). */
+  tags?: Record<string, string>;
+  /** Nodes waiting for a reboot and every pool's node image age, as of the last evaluation. */
+  nodeHealth?: NodeHealth;
 }
 
 /** One row of the `evaluations` table (the trend). */
@@ -76,6 +83,20 @@ export interface EvaluationRecord {
   durationMs: number;
   transitions: number;
   alertId?: string;
+  /** The checks that failed, regressed or resolved in this evaluation, with the settings that changed. */
+  changes?: EvaluationChange[];
+  /** Who made the change that triggered it (a Microsoft.Resources write event's caller). */
+  actor?: Actor;
+}
+
+/** One line of a cluster's change history. */
+export interface EvaluationChange {
+  check: string;
+  kind: "newFailure" | "regressed" | "resolved";
+  severity: Severity;
+  title: string;
+  /** Settings the check read that changed: `path: before → after` (at most a few, values cut short). */
+  settings: SettingChange[];
 }
 
 export type OutboxState = "pending" | "sent" | "dead";

@@ -1,0 +1,96 @@
+/**
+ * What the fleet dashboard shows, as one JSON document: built from the store by `loadDashboard`
+ * (shared/dashboard/load.ts), rendered into one self-contained page by `renderDashboardPage`
+ * (shared/dashboard/page.ts). The page embeds this document and makes no request of its own.
+ *
+ * Kept small for 2,000 clusters: passing findings are counted, not listed; evidence and history are cut.
+ */
+import type { Category, Evidence, Severity, Status, Summary } from "../baseline/types.js";
+import type { NodeHealth } from "../monitor/digest.js";
+import type { Actor, Trigger } from "../monitor/types.js";
+import type { EvaluationChange, Suppression } from "../store/types.js";
+
+export interface DashboardModel {
+  /** When the document was built (ISO). */
+  generatedAt: string;
+  /** The baseline version of the catalogue (BASELINE_VERSION). */
+  baseline: string;
+  /** The subscriptions in scope, when the monitor is limited to some (MONITOR_SUBSCRIPTIONS). */
+  scope?: string[];
+  /** The catalogue's checks, for titles, categories and severities (ids as in BASELINE.md). */
+  checks: DashboardCheck[];
+  /** Categories in catalogue order (the heatmap's columns). */
+  categories: Category[];
+  /** Fleet posture over time, oldest first: one point per day (nightly sweeps), then now. */
+  trend: TrendPoint[];
+  /** Every cluster that is not deleted, worst first (most high-or-above failures, then failures, then name). */
+  clusters: DashboardCluster[];
+}
+
+export interface DashboardCheck {
+  id: string;
+  title: string;
+  category: Category;
+  severity: Severity;
+}
+
+export interface TrendPoint {
+  /** ISO time of the point (a sweep's start, or the build time for "now"). */
+  at: string;
+  clusters: number;
+  /** Clusters with at least one failure at high or critical. */
+  failingClusters: number;
+  counts: Pick<Summary, "pass" | "fail" | "error" | "exempt">;
+}
+
+export interface DashboardCluster {
+  id: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location?: string;
+  kubernetesVersion?: string;
+  tags: Record<string, string>;
+  summary: Summary;
+  lastEvaluatedAt: string;
+  lastTrigger: Trigger["kind"];
+  lastEventAt?: string;
+  /** The most severe severity among failing, unsuppressed findings; absent when none fails. */
+  worstSeverity?: Severity;
+  /** Failing (unsuppressed) findings per category: the heatmap's cells. */
+  failingByCategory: Partial<Record<Category, number>>;
+  /** Findings that fail, error, or are suppressed; passing and not-applicable ones are only counted in `summary`. */
+  findings: DashboardFinding[];
+  nodeHealth?: NodeHealth;
+  /** Evaluations that changed something, newest first (at most 20): what changed and who changed it. */
+  history: HistoryEntry[];
+  /** Active snoozes / accepted risks. */
+  suppressions: Suppression[];
+}
+
+export interface DashboardFinding {
+  check: string;
+  /** The last real verdict (pass/fail/notApplicable) and the last evaluation's (error included). */
+  status: Status;
+  lastStatus: Status;
+  severity: Severity;
+  category: Category;
+  title: string;
+  message: string;
+  evidence: Evidence[];
+  /** The catalogue's remediation command with this cluster's names filled in, when it has one. */
+  remediation?: string;
+  firstSeen?: string;
+  lastSeen: string;
+  /** The reason of the last error, while the verdict is kept. */
+  lastError?: string;
+  suppressed?: Pick<Suppression, "until" | "by" | "reason">;
+}
+
+export interface HistoryEntry {
+  at: string;
+  trigger: Trigger["kind"];
+  actor?: Actor;
+  changes: EvaluationChange[];
+  summary: Summary;
+}
