@@ -50,6 +50,8 @@ function describe(outcome: EventOutcome): string {
       return `acknowledged: ${outcome.reason}`;
     case "evaluated":
       return `evaluated ${outcome.cluster}: ${outcome.changes} change(s)${outcome.alertId ? `, drift alert ${outcome.alertId}` : ""}${outcome.lifecycleAlertId ? `, lifecycle alert ${outcome.lifecycleAlertId}` : ""}`;
+    case "coalesced":
+      return `coalesced: ${outcome.cluster} was evaluated from ${outcome.evaluatedThrough}, after this event arrived${outcome.lifecycleAlertId ? `; lifecycle alert ${outcome.lifecycleAlertId}` : ""}`;
     case "closed":
       return `closed ${outcome.cluster} as deleted (${outcome.findingsClosed} finding(s))`;
     case "alerted":

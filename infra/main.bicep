@@ -49,6 +49,11 @@ param flapWindowHours int = 24
 @maxValue(20)
 param flapThreshold int = 3
 
+@description('Seconds the first event of a burst waits before the cluster is read, so that the burst gives one evaluation.')
+@minValue(0)
+@maxValue(30)
+param eventSettleSeconds int = 2
+
 @minValue(1)
 param retentionDays int = 90
 
@@ -143,6 +148,7 @@ module functionApp 'app/functionApp.bicep' = {
     alertCooldownMinutes: alertCooldownMinutes
     flapWindowHours: flapWindowHours
     flapThreshold: flapThreshold
+    eventSettleSeconds: eventSettleSeconds
     retentionDays: retentionDays
     sweepSchedule: sweepSchedule
     profile: profile

@@ -416,6 +416,106 @@ describe("handleClusterEvent", () => {
   });
 });
 
+describe("a burst of events", () => {
+  const AKS = "Microsoft.ContainerService/event-grid-schema";
+
+  /** Real time (the gate compares arrival and read times), a short settle, the same store and ARM server. */
+  function burstDeps(overrides: Partial<EventDeps> = {}): EventDeps {
+    return { ...deps(), now: () => new Date(), settleMs: 0, ...overrides };
+  }
+
+  function handleAll(events: readonly Json[], dependencies: EventDeps): Promise<EventOutcome[]> {
+    return Promise.all(events.map(async (event) => handleClusterEvent(await parseEvent(event), dependencies)));
+  }
+
+  function poolWrite(cluster: string, pool: string, id: string): Json {
+    return sample("Microsoft.Resources/event-grid-schema/resource_write_success.json", cluster, { id, subject: `${refOf(cluster).id}/agentPools/${pool}` });
+  }
+
+  async function newCards(ref: ClusterRef, before: readonly string[]) {
+    return (await outboxOf(ref)).filter((entry) => !before.includes(entry.alertId));
+  }
+
+  it("one change announced by eight events at once gives one evaluation, one ARM read and one card naming the writer", async () => {
+    const ref = putCluster("aks-burst");
+    await baseline(ref);
+    const cards = (await outboxOf(ref)).map((entry) => entry.alertId);
+    const reads = arm.countsByKind().managedCluster ?? 0;
+    putCluster("aks-burst", true);
+    const events = [
+      writeEvent("aks-burst", "burst-write", "2026-11-26T14:00:00Z"),
+      poolWrite("aks-burst", "nodepool1", "burst-pool-1"),
+      poolWrite("aks-burst", "nodepool2", "burst-pool-2"),
+      poolWrite("aks-burst", "nodepool3", "burst-pool-3"),
+      sample(`${AKS}/node_pool_rolling_started.json`, "aks-burst", { id: "burst-rolling-started" }),
+      sample(`${AKS}/node_pool_rolling_succeeded.json`, "aks-burst", { id: "burst-rolling-succeeded" }),
+      sample(`${AKS}/new_kubernetes_version_available.json`, "aks-burst", { id: "burst-new-version" }),
+      sample(`${AKS}/node_pool_rolling_started.json`, "aks-burst", { id: "burst-rolling-started-2" }),
+    ];
+    const outcomes = await handleAll(events, burstDeps({ settleMs: 300 }));
+    expect(outcomes.filter((o) => o.outcome === "evaluated")).toHaveLength(1);
+    expect(outcomes.filter((o) => o.outcome === "coalesced")).toHaveLength(7);
+    expect((arm.countsByKind().managedCluster ?? 0) - reads).toBe(1);
+    expect(await store.listEvaluations(ref)).toHaveLength(2); // the baseline and the burst
+    const added = await newCards(ref, cards);
+    expect(added).toHaveLength(1);
+    expect(added[0]!.alert).toMatchObject({ kind: "drift", trigger: { kind: "event", actor: { name: UPN } } });
+
+    // The next change is a change of its own: evaluated again, with its own card.
+    putCluster("aks-burst");
+    expect(await handleClusterEvent(await parseEvent(writeEvent("aks-burst", "burst-write-2", "2026-11-26T14:10:00Z")), burstDeps())).toMatchObject({
+      outcome: "evaluated",
+      changes: 1,
+    });
+    expect(await newCards(ref, cards)).toHaveLength(2);
+  });
+
+  it("events that arrive while the cluster is being read wait, and one more evaluation covers them all", async () => {
+    const ref = putCluster("aks-during");
+    await baseline(ref);
+    const slow = new ClusterReader(connection);
+    const reader = { read: async (r: ClusterRef) => (await new Promise((resolve) => setTimeout(resolve, 400)), slow.read(r)), complete: slow.complete.bind(slow) };
+    const dependencies = burstDeps({ reader });
+    const first = handleAll([writeEvent("aks-during", "during-0", "2026-11-26T14:00:00Z")], dependencies);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const later = handleAll(
+      [1, 2, 3, 4].map((n) => poolWrite("aks-during", `nodepool${n}`, `during-${n}`)),
+      dependencies,
+    );
+    const outcomes = [...(await first), ...(await later)];
+    expect(outcomes[0]).toMatchObject({ outcome: "evaluated" });
+    expect(outcomes.slice(1).filter((o) => o.outcome === "evaluated")).toHaveLength(1);
+    expect(outcomes.slice(1).filter((o) => o.outcome === "coalesced")).toHaveLength(3);
+    expect(await store.listEvaluations(ref)).toHaveLength(3);
+  });
+
+  it("an AKS event that starts the evaluation still names the caller of a write event that joined it", async () => {
+    const ref = putCluster("aks-join");
+    await baseline(ref);
+    const cards = (await outboxOf(ref)).map((entry) => entry.alertId);
+    putCluster("aks-join", true);
+    const dependencies = burstDeps({ settleMs: 400 });
+    const started = handleAll([sample(`${AKS}/node_pool_rolling_succeeded.json`, "aks-join", { id: "join-aks" })], dependencies);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const joined = await handleAll([writeEvent("aks-join", "join-write", "2026-11-26T14:20:00Z")], dependencies);
+    expect(await started).toEqual([expect.objectContaining({ outcome: "evaluated", eventId: "join-aks" })]);
+    expect(joined).toEqual([expect.objectContaining({ outcome: "coalesced", eventId: "join-write" })]);
+    const added = await newCards(ref, cards);
+    expect(added).toHaveLength(1);
+    expect(added[0]!.alert).toMatchObject({ trigger: { id: "join-aks", actor: { name: UPN, operation: "Microsoft.ContainerService/managedClusters/write" } } });
+  });
+
+  it("an event that waits too long asks Event Grid for a retry, which is then processed", async () => {
+    const ref = putCluster("aks-held");
+    const now = new Date().toISOString();
+    expect(await store.claimEvaluation(ref, { arrivedAt: now, holder: "someone-else", now, leaseMs: 60_000 })).toEqual({ outcome: "claimed" });
+    const event = writeEvent("aks-held", "held-1", "2026-11-26T14:30:00Z");
+    await expect(handleAll([event], burstDeps({ gateWaitMs: 300 }))).rejects.toThrow(/being evaluated for event someone-else/);
+    await store.releaseEvaluation(ref, { holder: "someone-else", now: new Date().toISOString() });
+    expect(await handleAll([event], burstDeps())).toEqual([expect.objectContaining({ outcome: "evaluated" })]);
+  });
+});
+
 describe("the clusterEvents function", () => {
   const saved = { ...process.env };
   afterEach(() => {

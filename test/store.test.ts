@@ -374,13 +374,41 @@ describe("outbox", () => {
 describe("the other tables", () => {
   it("events: insert-only, the second delivery of an id is a duplicate", async () => {
     const ref = refOf("rg-events", "aks-1");
-    const event = { id: "0F8FAD5B-D9CB-469F-A165-70867728950E", type: "Microsoft.Resources.ResourceWriteSuccess", time: T0, clusterKey: clusterKey(ref), actor: "alice@contoso.com" };
+    const event = { id: "0F8FAD5B-D9CB-469F-A165-70867728950E", type: "Microsoft.Resources.ResourceWriteSuccess", time: T0, clusterKey: clusterKey(ref), actor: { name: "alice@contoso.com", at: T0 } };
     expect(await store.recordEvent(event)).toBe("new");
     expect(await store.recordEvent(event)).toBe("duplicate");
     expect(await store.recordEvent({ ...event, id: event.id.toLowerCase() })).toBe("duplicate");
     const unattached = { id: "not/a#guid?", type: "Microsoft.ContainerService.NewKubernetesVersionAvailable", time: T0 };
     expect(await store.recordEvent(unattached)).toBe("new");
     expect(await store.recordEvent(unattached)).toBe("duplicate");
+  });
+
+  it("the evaluation gate: one holder at a time, covered after a later read, taken over when the lease expired, never moved back", async () => {
+    const ref = refOf("rg-gate", "aks-1");
+    const claim = (holder: string, arrivedAt: string, now: string) => store.claimEvaluation(ref, { arrivedAt, holder, now, leaseMs: 60_000 });
+    expect(await claim("a", T0, T0)).toEqual({ outcome: "claimed" });
+    expect(await claim("b", plusMinutes(T0, 0.1), plusMinutes(T0, 0.2))).toMatchObject({ outcome: "busy", holder: "a" });
+    await store.releaseEvaluation(ref, { holder: "a", now: plusMinutes(T0, 0.3), evaluatedThrough: plusMinutes(T0, 0.15) });
+    // b arrived before a's read started: covered; c after it: takes the gate for one more evaluation.
+    expect(await claim("b", plusMinutes(T0, 0.1), plusMinutes(T0, 0.4))).toEqual({ outcome: "covered", evaluatedThrough: plusMinutes(T0, 0.15) });
+    expect(await claim("c", plusMinutes(T0, 0.25), plusMinutes(T0, 0.4))).toEqual({ outcome: "claimed", evaluatedThrough: plusMinutes(T0, 0.15) });
+    // c never releases: after the lease, d takes over; c's late release neither steals the lease back nor moves the gate back.
+    expect(await claim("d", plusMinutes(T0, 0.5), plusMinutes(T0, 2))).toMatchObject({ outcome: "claimed" });
+    await store.releaseEvaluation(ref, { holder: "c", now: plusMinutes(T0, 2.1), evaluatedThrough: plusMinutes(T0, 0.01) });
+    expect(await claim("e", plusMinutes(T0, 2.2), plusMinutes(T0, 2.2))).toMatchObject({ outcome: "busy", holder: "d" });
+    await store.releaseEvaluation(ref, { holder: "d", now: plusMinutes(T0, 2.3), evaluatedThrough: plusMinutes(T0, 2.05) });
+    expect(await claim("f", plusMinutes(T0, 2), plusMinutes(T0, 2.4))).toEqual({ outcome: "covered", evaluatedThrough: plusMinutes(T0, 2.05) });
+  });
+
+  it("the actor of the latest write event recorded in a window", async () => {
+    const ref = refOf("rg-gate", "aks-actor");
+    const base = { type: "Microsoft.Resources.ResourceWriteSuccess", time: T0, clusterKey: clusterKey(ref) };
+    await store.recordEvent({ ...base, id: "actor-1", actor: { name: "alice@contoso.com", at: plusMinutes(T0, 1) } }, plusMinutes(T0, 1));
+    await store.recordEvent({ ...base, id: "actor-2", actor: { name: "bob@contoso.com", at: plusMinutes(T0, 2), operation: "Microsoft.ContainerService/managedClusters/agentPools/write" } }, plusMinutes(T0, 2));
+    await store.recordEvent({ ...base, id: "actor-3" }, plusMinutes(T0, 3));
+    expect(await store.latestActor(ref, { after: T0, until: plusMinutes(T0, 5) })).toMatchObject({ name: "bob@contoso.com", operation: "Microsoft.ContainerService/managedClusters/agentPools/write" });
+    expect(await store.latestActor(ref, { after: T0, until: plusMinutes(T0, 1.5) })).toMatchObject({ name: "alice@contoso.com" });
+    expect(await store.latestActor(ref, { after: plusMinutes(T0, 2), until: plusMinutes(T0, 5) })).toBeUndefined();
   });
 
   it("suppressions: expired ones are not returned, and are deleted when asked", async () => {

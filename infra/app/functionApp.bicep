@@ -28,6 +28,7 @@ param alertMinSeverity string = 'medium'
 param alertCooldownMinutes int = 10
 param flapWindowHours int = 24
 param flapThreshold int = 3
+param eventSettleSeconds int = 2
 param retentionDays int = 90
 param sweepSchedule string = '0 0 2 * * *'
 param profile string = ''
@@ -105,6 +106,7 @@ var appSettings = union(
     ALERT_COOLDOWN_MINUTES: string(alertCooldownMinutes)
     FLAP_WINDOW_HOURS: string(flapWindowHours)
     FLAP_THRESHOLD: string(flapThreshold)
+    EVENT_SETTLE_SECONDS: string(eventSettleSeconds)
     RETENTION_DAYS: string(retentionDays)
     SWEEP_SCHEDULE: sweepSchedule
     RECHECK_REQUIRED_ROLE: recheckRequiredRole

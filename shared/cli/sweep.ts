@@ -20,6 +20,7 @@ import { Pacer } from "../alerts/pacer.js";
 import { postToWebhook, redactUrl } from "../alerts/webhook.js";
 import { readClusterFiles } from "../sources/clusterFiles.js";
 import { outboxEntryFor } from "../store/outbox.js";
+import { fleetPostureOf } from "../store/fleetPosture.js";
 import { retentionCutoffs } from "../store/retention.js";
 import { storeFromSettings } from "../store/embeddedAzurite.js";
 import type { TableStore } from "../store/tableStore.js";
@@ -64,7 +65,9 @@ export async function runSweep(options: SweepOptions): Promise<CommandResult> {
         problems.push(`${snapshot.ref.id}: not saved: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
       }
     }
-    if (options.digest) await store.enqueue(outboxEntryFor(buildDigest(results, now), { now: new Date().toISOString() }));
+    const digest = buildDigest(results, now);
+    await store.recordFleetPosture(fleetPostureOf(digest));
+    if (options.digest) await store.enqueue(outboxEntryFor(digest, { now: new Date().toISOString() }));
 
     const channel = settings.TEAMS_WEBHOOK_URL
       ? webhookChannel(settings.TEAMS_WEBHOOK_URL)

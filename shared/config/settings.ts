@@ -32,6 +32,11 @@ export const settingsSchema = z.object({
   ALERT_MIN_SEVERITY: z.enum(SEVERITIES).default("medium"),
   /** At most one card per cluster per this many minutes; news within it joins the next card. */
   ALERT_COOLDOWN_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
+  /**
+   * How long the first event of a burst waits before the cluster is read, so that the other events of the
+   * same change (a cluster write, pool writes, AKS events) join its one evaluation.
+   */
+  EVENT_SETTLE_SECONDS: z.coerce.number().min(0).max(30).default(2),
   /** A check whose verdict changes FLAP_THRESHOLD times within FLAP_WINDOW_HOURS is reported once as flapping. */
   FLAP_WINDOW_HOURS: z.coerce.number().int().min(1).max(720).default(24),
   FLAP_THRESHOLD: z.coerce.number().int().min(2).max(20).default(3),

@@ -18,6 +18,7 @@ export interface EventRuntime {
   connection: ArmConnection;
   monitorSettings: MonitorSettings;
   readNodes: boolean;
+  settleMs: number;
 }
 
 export async function eventRuntime(settings: Settings): Promise<EventRuntime> {
@@ -32,6 +33,7 @@ export async function eventRuntime(settings: Settings): Promise<EventRuntime> {
     store,
     connection,
     readNodes: settings.AKSMON_READ_NODES,
+    settleMs: Math.round(settings.EVENT_SETTLE_SECONDS * 1000),
     monitorSettings: {
       profile,
       minSeverity: settings.ALERT_MIN_SEVERITY,
@@ -45,5 +47,5 @@ export async function eventRuntime(settings: Settings): Promise<EventRuntime> {
 /** The deps of one invocation: the instance's store and settings, a fresh reader. */
 export function eventDeps(runtime: EventRuntime, now: () => Date = () => new Date()): EventDeps {
   const reader = new ClusterReader(runtime.connection, runtime.readNodes ? { nodes: new KubeNodeReader(runtime.connection) } : {});
-  return { store: runtime.store, reader, monitorSettings: runtime.monitorSettings, now };
+  return { store: runtime.store, reader, monitorSettings: runtime.monitorSettings, now, settleMs: runtime.settleMs };
 }

@@ -10,10 +10,17 @@
  * - unknown: acknowledged, nothing written.
  *
  * Out of order delivery: write events and AKS events carry no state, only "something changed"; each one
- * triggers a fresh live read, so an older event processed after a newer one evaluates the cluster as it
- * is now, never as it was: at worst a redundant evaluation that finds nothing new. The ARN upsert is the
- * one event whose body is evaluated; it is skipped when the cluster was evaluated (or deleted) after the
- * time of that body, so an older body cannot overwrite a newer verdict.
+ * asks for a fresh live read, so an older event processed after a newer one evaluates the cluster as it
+ * is now, never as it was. The ARN upsert is the one event whose body is evaluated; it is skipped when the
+ * cluster was evaluated (or deleted) after the time of that body, so an older body cannot overwrite a
+ * newer verdict.
+ *
+ * A burst (one `az aks update` sends a cluster write, pool writes and AKS events within seconds) gives one
+ * evaluation per change, not one per event: evaluations of a cluster pass through its gate
+ * (shared/store/evaluationGate.ts). An event that arrives while the cluster is being evaluated waits for
+ * that evaluation; if it started reading after the event arrived, the event is covered ("coalesced"),
+ * else one more evaluation covers every event that waited. The evaluation that covers a write event
+ * it did not start names that event's caller all the same (the actor is read back from the events table).
  *
  * Failures: a transient one (storage, ARM throttling, 5xx, timeouts) throws, after forgetting the event
  * so that Event Grid's retry is processed; input that can never succeed returns an outcome that says why
@@ -25,6 +32,7 @@ import { clusterKey } from "../model/clusterRef.js";
 import type { ClusterRef, ClusterSnapshot, ReadError } from "../model/snapshot.js";
 import { monitorCluster, type MonitorSettings, type MonitorStore } from "../monitor/pipeline.js";
 import type { Actor, LifecycleAlert, Trigger } from "../monitor/types.js";
+import type { GateClaim } from "../store/evaluationGate.js";
 import type { ClusterRead } from "../sources/arm/clusterReader.js";
 import { managedClusterFromRest, withoutNulls } from "../sources/sdkModel.js";
 import { outboxEntryFor } from "../store/outbox.js";
@@ -38,6 +46,9 @@ export interface EventStore extends MonitorStore {
   closeDeletedCluster(ref: ClusterRef, deletedAt: string): Promise<{ findingsClosed: number; summary: boolean }>;
   getClusterSummary(ref: ClusterRef): Promise<ClusterSummaryRecord | undefined>;
   enqueue(entry: OutboxEntry): Promise<"enqueued" | "duplicate">;
+  claimEvaluation(ref: ClusterRef, claim: { arrivedAt: string; holder: string; now: string; leaseMs: number }): Promise<GateClaim>;
+  releaseEvaluation(ref: ClusterRef, release: { holder: string; now: string; evaluatedThrough?: string }): Promise<void>;
+  latestActor(ref: ClusterRef, window: { after: string; until: string }): Promise<Actor | undefined>;
 }
 
 /** What the handler needs of the ARM reader (ClusterReader implements it). */
@@ -51,7 +62,18 @@ export interface EventDeps {
   reader: EventReader;
   monitorSettings: MonitorSettings;
   now?: () => Date;
+  /** How long an event waits for another one's evaluation of the same cluster before asking for a retry. */
+  gateWaitMs?: number;
+  /** How long the evaluation a burst's first event starts waits before reading, so that the burst joins it. */
+  settleMs?: number;
 }
+
+/** One evaluation holds a cluster's gate at most this long (longer, and a waiting event may take it over). */
+const GATE_LEASE_MS = 60_000;
+/** Event Grid waits 30 s for an answer: a waiting event gives up well before and asks to be retried. */
+const GATE_WAIT_MS = 20_000;
+/** Without an earlier evaluation, the actors of events recorded this long before the read are joined. */
+const ACTOR_LOOKBACK_MS = 10 * 60_000;
 
 export type EventOutcome =
   | { outcome: "duplicate"; eventId: string }
@@ -67,6 +89,8 @@ export type EventOutcome =
       lifecycleAlertId?: string;
       changes: number;
     }
+  /** Covered by an evaluation of the same cluster that started reading after this event arrived. */
+  | { outcome: "coalesced"; eventId: string; cluster: string; evaluatedThrough: string; lifecycleAlertId?: string }
   | { outcome: "closed"; eventId: string; cluster: string; findingsClosed: number }
   | { outcome: "alerted"; eventId: string; clusters: string[]; lifecycleAlertIds: string[] }
   /** The cluster could not be read for a reason a retry will not fix (gone, forbidden): acknowledged. */
@@ -103,7 +127,7 @@ export async function handleClusterEvent(
   const record = recordOf(event, now);
   if ((await deps.store.recordEvent(record, now.toISOString())) === "duplicate") return { outcome: "duplicate", eventId: event.id };
   try {
-    return await process(event, deps, now);
+    return await process(event, deps, now, record.recordedAt);
   } catch (error) {
     // Let the redelivery be processed; if even this fails, the nightly sweep catches the change up.
     await deps.store.forgetEvent(record).catch(() => undefined);
@@ -111,12 +135,12 @@ export async function handleClusterEvent(
   }
 }
 
-async function process(event: Exclude<ClusterEvent, { kind: "unknown" }>, deps: EventDeps, now: Date): Promise<EventOutcome> {
+async function process(event: Exclude<ClusterEvent, { kind: "unknown" }>, deps: EventDeps, now: Date, arrivedAt: string): Promise<EventOutcome> {
   const at = event.time ?? now.toISOString();
   switch (event.kind) {
     case "aksSignal": {
-      const result = await evaluateLive(event.cluster, { kind: "event", id: event.id }, deps, now);
-      if (result.outcome !== "evaluated") return result;
+      const result = await evaluateLive(event.cluster, { kind: "event", id: event.id }, deps, arrivedAt);
+      if (result.outcome !== "evaluated" && result.outcome !== "coalesced") return result;
       const kind = LIFECYCLE[event.signal];
       if (!kind) return result;
       const alert = lifecycleAlert(kind, event.id, event.cluster, at, event.details);
@@ -124,14 +148,14 @@ async function process(event: Exclude<ClusterEvent, { kind: "unknown" }>, deps: 
       return { ...result, lifecycleAlertId: alert.alertId };
     }
     case "resourceWrite":
-      return evaluateLive(event.cluster, triggerOf(event.id, event.actor, event.resourceId, at), deps, now);
+      return evaluateLive(event.cluster, triggerOf(event.id, event.actor, event.resourceId, at), deps, arrivedAt);
     case "resourceDelete":
-      if (event.target === "agentPool") return evaluateLive(event.cluster, triggerOf(event.id, event.actor, event.resourceId, at), deps, now);
+      if (event.target === "agentPool") return evaluateLive(event.cluster, triggerOf(event.id, event.actor, event.resourceId, at), deps, arrivedAt);
       return close(event.id, event.cluster, at, deps);
     case "arnDelete":
       return close(event.id, event.cluster, at, deps);
     case "arnUpsert":
-      return evaluateBody(event, deps, now);
+      return evaluateBody(event, deps, arrivedAt);
     case "scheduledMaintenance": {
       if (event.status !== "Failed") return { outcome: "ignored", eventId: event.id, reason: `maintenance ${event.status.toLowerCase()}: nothing to alert` };
       const ids: string[] = [];
@@ -145,38 +169,96 @@ async function process(event: Exclude<ClusterEvent, { kind: "unknown" }>, deps: 
   }
 }
 
-/** Reads the cluster now and runs it through the pipeline; a read failure that a retry may fix throws. */
-async function evaluateLive(ref: ClusterRef, trigger: Trigger & { id: string }, deps: EventDeps, now: Date): Promise<EventOutcome> {
-  const read = await deps.reader.read(ref);
-  if (!read.ok) {
-    const reason = `${read.error.kind}${read.error.status ? ` (${read.error.status})` : ""}: ${read.error.message}`;
-    if (TRANSIENT_READS.has(read.error.kind)) throw new TransientEventError(`reading ${ref.id} failed, to be retried: ${reason}`);
-    return { outcome: "unreadable", eventId: trigger.id, cluster: ref.id, reason };
+/**
+ * Runs `evaluate` once this event's cluster gate is free, unless an evaluation that started after the
+ * event arrived finishes meanwhile. `evaluate` answers with the time its evaluation covers (when it began
+ * reading, or the time of the body it evaluated), or none when it evaluated nothing.
+ */
+async function throughGate(
+  eventId: string,
+  ref: ClusterRef,
+  arrivedAt: string,
+  deps: EventDeps,
+  evaluate: (previous: string | undefined) => Promise<{ outcome: EventOutcome; through?: string }>,
+): Promise<EventOutcome> {
+  const clock = deps.now ?? (() => new Date());
+  const waitMs = deps.gateWaitMs ?? GATE_WAIT_MS;
+  const started = performance.now();
+  for (let pause = 25; ; pause = Math.min(pause * 2, 1_000)) {
+    const claim = await deps.store.claimEvaluation(ref, { arrivedAt, holder: eventId, now: clock().toISOString(), leaseMs: GATE_LEASE_MS });
+    if (claim.outcome === "covered") return { outcome: "coalesced", eventId, cluster: ref.id, evaluatedThrough: claim.evaluatedThrough };
+    if (claim.outcome === "claimed") {
+      let through: string | undefined;
+      try {
+        if (deps.settleMs) await new Promise((resolve) => setTimeout(resolve, deps.settleMs));
+        const result = await evaluate(claim.evaluatedThrough);
+        through = result.through;
+        return result.outcome;
+      } finally {
+        // A release that fails leaves the lease to expire: the events waiting meanwhile are retried.
+        await deps.store
+          .releaseEvaluation(ref, { holder: eventId, now: clock().toISOString(), ...(through ? { evaluatedThrough: through } : {}) })
+          .catch(() => undefined);
+      }
+    }
+    if (performance.now() - started >= waitMs) {
+      throw new TransientEventError(`${ref.id} is being evaluated for event ${claim.holder} (lease until ${claim.leaseUntil}); to be retried`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random())));
   }
-  return evaluated(trigger.id, read.snapshot, trigger, deps, now);
+}
+
+/** Reads the cluster now and runs it through the pipeline; a read failure that a retry may fix throws. */
+async function evaluateLive(ref: ClusterRef, trigger: Trigger & { id: string }, deps: EventDeps, arrivedAt: string): Promise<EventOutcome> {
+  const clock = deps.now ?? (() => new Date());
+  return throughGate(trigger.id, ref, arrivedAt, deps, async (previous) => {
+    const readStart = clock();
+    const read = await deps.reader.read(ref);
+    if (!read.ok) {
+      const reason = `${read.error.kind}${read.error.status ? ` (${read.error.status})` : ""}: ${read.error.message}`;
+      if (TRANSIENT_READS.has(read.error.kind)) throw new TransientEventError(`reading ${ref.id} failed, to be retried: ${reason}`);
+      return { outcome: { outcome: "unreadable", eventId: trigger.id, cluster: ref.id, reason }, through: readStart.toISOString() };
+    }
+    const actor = trigger.actor ?? (await burstActor(ref, previous, readStart, deps));
+    const outcome = await evaluated(trigger.id, read.snapshot, { ...trigger, ...(actor ? { actor } : {}) }, deps, clock());
+    return { outcome, through: readStart.toISOString() };
+  });
+}
+
+/** The caller of a write event of this burst that this evaluation covers (recorded since the last evaluation). */
+async function burstActor(ref: ClusterRef, previous: string | undefined, readStart: Date, deps: EventDeps): Promise<Actor | undefined> {
+  const after = previous ?? new Date(readStart.getTime() - ACTOR_LOOKBACK_MS).toISOString();
+  return deps.store.latestActor(ref, { after, until: readStart.toISOString() });
 }
 
 /** The ARN body, evaluated as it is (no cluster GET); the extras around it are read, or left out if that fails. */
-async function evaluateBody(event: Extract<ClusterEvent, { kind: "arnUpsert" }>, deps: EventDeps, now: Date): Promise<EventOutcome> {
-  const summary = await deps.store.getClusterSummary(event.cluster);
-  const bodyTime = Date.parse(bodyTimeOf(event) ?? event.time ?? "");
-  const newer = [summary?.lastEvaluatedAt, summary?.deletedAt].map((t) => Date.parse(t ?? "")).filter(Number.isFinite);
-  if (Number.isFinite(bodyTime) && newer.some((t) => t > bodyTime)) {
-    return { outcome: "ignored", eventId: event.id, reason: "the cluster was evaluated (or deleted) after this resource body was sent" };
-  }
-  let cluster: ManagedCluster;
-  try {
-    cluster = withoutNulls(await managedClusterFromRest({ ...event.resource, id: event.cluster.id }));
-  } catch (error) {
-    return { outcome: "rejected", eventId: event.id, reason: `the resource body is not a managed cluster: ${firstLine(error)}` };
-  }
-  let snapshot: ClusterSnapshot;
-  try {
-    snapshot = await deps.reader.complete(event.cluster, cluster, "event");
-  } catch {
-    snapshot = { ref: event.cluster, cluster, agentPools: [], extras: {}, source: "event", origin: `event ${event.id}`, readAt: now.toISOString() };
-  }
-  return evaluated(event.id, snapshot, { kind: "event", id: event.id }, deps, now);
+async function evaluateBody(event: Extract<ClusterEvent, { kind: "arnUpsert" }>, deps: EventDeps, arrivedAt: string): Promise<EventOutcome> {
+  const clock = deps.now ?? (() => new Date());
+  return throughGate(event.id, event.cluster, arrivedAt, deps, async () => {
+    const summary = await deps.store.getClusterSummary(event.cluster);
+    const bodyTime = Date.parse(bodyTimeOf(event) ?? event.time ?? "");
+    const newer = [summary?.lastEvaluatedAt, summary?.deletedAt].map((t) => Date.parse(t ?? "")).filter(Number.isFinite);
+    if (Number.isFinite(bodyTime) && newer.some((t) => t > bodyTime)) {
+      return { outcome: { outcome: "ignored", eventId: event.id, reason: "the cluster was evaluated (or deleted) after this resource body was sent" } };
+    }
+    let cluster: ManagedCluster;
+    try {
+      cluster = withoutNulls(await managedClusterFromRest({ ...event.resource, id: event.cluster.id }));
+    } catch (error) {
+      return { outcome: { outcome: "rejected", eventId: event.id, reason: `the resource body is not a managed cluster: ${firstLine(error)}` } };
+    }
+    const now = clock();
+    let snapshot: ClusterSnapshot;
+    try {
+      snapshot = await deps.reader.complete(event.cluster, cluster, "event");
+    } catch {
+      snapshot = { ref: event.cluster, cluster, agentPools: [], extras: {}, source: "event", origin: `event ${event.id}`, readAt: now.toISOString() };
+    }
+    const outcome = await evaluated(event.id, snapshot, { kind: "event", id: event.id }, deps, now);
+    // The body covers the events that arrived before it was sent; without a time, those before it arrived.
+    const through = Number.isFinite(bodyTime) ? new Date(Math.min(bodyTime, Date.parse(arrivedAt))).toISOString() : undefined;
+    return { outcome, ...(through ? { through } : {}) };
+  });
 }
 
 async function evaluated(eventId: string, snapshot: ClusterSnapshot, trigger: Trigger, deps: EventDeps, now: Date): Promise<EventOutcome> {
@@ -203,9 +285,9 @@ function lifecycleAlert(kind: LifecycleAlert["kind"], eventId: string, cluster: 
   return { kind, alertId, cluster, at, details };
 }
 
-function recordOf(event: Exclude<ClusterEvent, { kind: "unknown" }>, now: Date): EventRecord {
+function recordOf(event: Exclude<ClusterEvent, { kind: "unknown" }>, now: Date): EventRecord & { recordedAt: string } {
   const cluster = event.kind === "scheduledMaintenance" ? event.clusters[0] : event.cluster;
-  const actor = "actor" in event ? event.actor?.name : undefined;
+  const actor = "actor" in event ? event.actor : undefined;
   return {
     id: event.id,
     type: event.type,
@@ -213,6 +295,7 @@ function recordOf(event: Exclude<ClusterEvent, { kind: "unknown" }>, now: Date):
     ...(cluster ? { clusterKey: clusterKey(cluster) } : {}),
     ...(actor ? { actor } : {}),
     ...(event.subject ? { subject: event.subject } : {}),
+    recordedAt: now.toISOString(),
   };
 }
 

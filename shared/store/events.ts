@@ -1,6 +1,7 @@
 import { canonicalClusterKey, clusterPartitionKey, dayPartitionKey, eventRowKey } from "./keys.js";
 import type { Row, Tables } from "./tables.js";
-import { defined, truncateText } from "./textProperties.js";
+import type { Actor } from "../monitor/types.js";
+import { defined, jsonProperties, truncateText } from "./textProperties.js";
 import type { EventRecord } from "./types.js";
 
 /**
@@ -18,10 +19,15 @@ export async function recordEvent(tables: Tables, record: EventRecord, now: stri
       type: truncateText(record.type, 500),
       time: record.time,
       clusterKey: record.clusterKey === undefined ? undefined : canonicalClusterKey(record.clusterKey),
-      actor: record.actor === undefined ? undefined : truncateText(record.actor, 500),
+      actor: record.actor === undefined ? undefined : truncateText(record.actor.name, 500),
+      ...(record.actor ? jsonProperties("actorJson", smallActor(record.actor)) : {}),
       subject: record.subject === undefined ? undefined : truncateText(record.subject, 1_000),
       recordedAt: new Date(now).toISOString(),
     }) as Row & { partitionKey: string; rowKey: string },
   );
   return inserted ? "new" : "duplicate";
+}
+
+function smallActor(actor: Actor): Actor {
+  return { name: truncateText(actor.name, 500), at: truncateText(actor.at, 64), ...(actor.operation ? { operation: truncateText(actor.operation, 500) } : {}) };
 }

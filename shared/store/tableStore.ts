@@ -1,5 +1,6 @@
 import type { ClusterRef } from "../model/snapshot.js";
-import type { Alert } from "../monitor/types.js";
+import type { Actor, Alert } from "../monitor/types.js";
+import { claimEvaluation, latestActor, releaseEvaluation, type GateClaim } from "./evaluationGate.js";
 import { getClusterSummary, listClusterSummaries, saveClusterSummary } from "./clusterSummaries.js";
 import type { SummaryPage } from "./clusterSummaries.js";
 import { listConversations, removeConversation, saveConversation } from "./conversations.js";
@@ -16,6 +17,7 @@ import { listSuppressions, removeSuppression, setSuppression } from "./suppressi
 import { getSweep, listSweepParts, markSweepCluster, saveSweepPart, startSweep } from "./sweeps.js";
 import type { SweepMark, SweepProgress, SweepStart } from "./sweeps.js";
 import type { DigestPart } from "../monitor/digest.js";
+import { listFleetPosture, recordFleetPosture, type FleetPosture } from "./fleetPosture.js";
 import { Tables } from "./tables.js";
 import type { ConnectOptions, OperationCounts } from "./tables.js";
 import type {
@@ -198,6 +200,20 @@ export class TableStore {
     return admitRecheck(this.tables, ref, cooldownMs, now, by);
   }
 
+  // the evaluation gate (a burst of events, one evaluation per change)
+
+  claimEvaluation(ref: ClusterRef, claim: { arrivedAt: string; holder: string; now: string; leaseMs: number }): Promise<GateClaim> {
+    return claimEvaluation(this.tables, ref, claim);
+  }
+
+  releaseEvaluation(ref: ClusterRef, release: { holder: string; now: string; evaluatedThrough?: string }): Promise<void> {
+    return releaseEvaluation(this.tables, ref, release);
+  }
+
+  latestActor(ref: ClusterRef, window: { after: string; until: string }): Promise<Actor | undefined> {
+    return latestActor(this.tables, ref, window);
+  }
+
   // sweeps (the nightly fan-out's progress, in the evaluations table)
 
   startSweep(start: SweepStart): Promise<void> {
@@ -224,6 +240,16 @@ export class TableStore {
     return listSweepParts(this.tables, sweepId);
   }
 
+  // the fleet's posture over time (one point per digest)
+
+  recordFleetPosture(posture: FleetPosture): Promise<void> {
+    return recordFleetPosture(this.tables, posture);
+  }
+
+  listFleetPosture(options?: { limit?: number }): Promise<FleetPosture[]> {
+    return listFleetPosture(this.tables, options);
+  }
+
   // retention
 
   purge(cutoffs: PurgeCutoffs): Promise<{ evaluations: number; events: number; sent: number }> {
@@ -232,10 +258,12 @@ export class TableStore {
 }
 
 export { outboxEntryFor } from "./outbox.js";
+export { fleetPostureOf, type FleetPosture } from "./fleetPosture.js";
 export { retentionCutoffs } from "./retention.js";
 export { storableEvidence } from "./findingRows.js";
 export type { EvaluationCommit } from "./findingsPartition.js";
 export type { SummaryPage } from "./clusterSummaries.js";
+export type { GateClaim } from "./evaluationGate.js";
 export type { RecheckAdmission } from "./recheckCooldown.js";
 export type { PurgeCutoffs } from "./retention.js";
 export type { SweepFailure, SweepMark, SweepProgress, SweepStart } from "./sweeps.js";

@@ -133,6 +133,7 @@ export interface EventRecord {
   type: string;
   time: string;
   clusterKey?: string;
-  actor?: string;
+  /** Who made the change, for a Microsoft.Resources write event. */
+  actor?: Actor;
   subject?: string;
 }

@@ -17,7 +17,7 @@ import type { DigestAlert } from "../monitor/types.js";
 import { readInventory } from "../sources/arm/inventory.js";
 import type { ArmConnection } from "../sources/arm/armConnection.js";
 import type { ClusterReader } from "../sources/arm/clusterReader.js";
-import { outboxEntryFor, type SweepProgress, type TableStore } from "../store/tableStore.js";
+import { fleetPostureOf, outboxEntryFor, type SweepProgress, type TableStore } from "../store/tableStore.js";
 import { isValidRef, newSweepId, startOfSweep, type ParsedSweepMessage, type SweepMessage } from "./messages.js";
 
 export class TransientSweepError extends Error {
@@ -130,6 +130,7 @@ async function markDone(
   const now = deps.now();
   const parts = await deps.store.listSweepParts(message.sweepId);
   const digest = buildDigestFromParts(parts, now, { alertId: progress.digestAlertId, unevaluated: progress.failed });
+  await deps.store.recordFleetPosture({ ...fleetPostureOf(digest), at: message.startedAt });
   await deps.store.enqueue(outboxEntryFor(digest, { now: now.toISOString() }));
   return { digest, progress };
 }
