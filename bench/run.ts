@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, figures merged into bench/results.json and printed. */
 import { join } from "node:path";
+import { benchBurst } from "./burst.js";
 import { benchColdStart } from "./coldStart.js";
 import { benchEvaluate } from "./evaluate.js";
 import { benchLatency } from "./latency.js";
@@ -11,4 +12,5 @@ const results = join(root, "bench", "results.json");
 recordResults(results, await benchEvaluate(root));
 recordResults(results, await benchSweep(root));
 recordResults(results, await benchLatency(root));
+recordResults(results, await benchBurst(root));
 recordResults(results, benchColdStart(root));

@@ -463,7 +463,7 @@ describe("a burst of events", () => {
 
     // The next change is a change of its own: evaluated again, with its own card.
     putCluster("aks-burst");
-    expect(await handleClusterEvent(await parseEvent(writeEvent("aks-burst", "burst-write-2", "2026-11-26T14:10:00Z")), burstDeps())).toMatchObject({
+    expect(await handleClusterEvent(await parseEvent(writeEvent("aks-burst", "burst-write-2", new Date().toISOString())), burstDeps())).toMatchObject({
       outcome: "evaluated",
       changes: 1,
     });
@@ -478,8 +478,9 @@ describe("a burst of events", () => {
     const dependencies = burstDeps({ reader });
     const first = handleAll([writeEvent("aks-during", "during-0", "2026-11-26T14:00:00Z")], dependencies);
     await new Promise((resolve) => setTimeout(resolve, 150));
+    // Changes made after the first read started (their event time says so): they need one more read.
     const later = handleAll(
-      [1, 2, 3, 4].map((n) => poolWrite("aks-during", `nodepool${n}`, `during-${n}`)),
+      [1, 2, 3, 4].map((n) => ({ ...poolWrite("aks-during", `nodepool${n}`, `during-${n}`), eventTime: new Date().toISOString() })),
       dependencies,
     );
     const outcomes = [...(await first), ...(await later)];
@@ -503,6 +504,24 @@ describe("a burst of events", () => {
     const added = await newCards(ref, cards);
     expect(added).toHaveLength(1);
     expect(added[0]!.alert).toMatchObject({ trigger: { id: "join-aks", actor: { name: UPN, operation: "Microsoft.ContainerService/managedClusters/write" } } });
+  });
+
+  it("a late event of a change already read is covered without a read, and its caller is added to the waiting card", async () => {
+    const ref = putCluster("aks-late");
+    await baseline(ref);
+    const cards = (await outboxOf(ref)).map((entry) => entry.alertId);
+    putCluster("aks-late", true);
+    const changedAt = new Date(Date.now() - 3_000).toISOString(); // announced a few seconds after it was made
+    const first = await handleAll([sample(`${AKS}/node_pool_rolling_succeeded.json`, "aks-late", { id: "late-aks", eventTime: changedAt })], burstDeps());
+    expect(first).toEqual([expect.objectContaining({ outcome: "evaluated", changes: 1 })]);
+    expect((await newCards(ref, cards))[0]!.alert.trigger).not.toHaveProperty("actor");
+    const reads = arm.countsByKind().managedCluster ?? 0;
+    const late = await handleAll([writeEvent("aks-late", "late-write", changedAt)], burstDeps());
+    expect(late).toEqual([expect.objectContaining({ outcome: "coalesced" })]);
+    expect(arm.countsByKind().managedCluster ?? 0).toBe(reads);
+    const added = await newCards(ref, cards);
+    expect(added).toHaveLength(1);
+    expect(added[0]!.alert.trigger).toMatchObject({ id: "late-aks", actor: { name: UPN } });
   });
 
   it("an event that waits too long asks Event Grid for a retry, which is then processed", async () => {

@@ -17,10 +17,13 @@
  *
  * A burst (one `az aks update` sends a cluster write, pool writes and AKS events within seconds) gives one
  * evaluation per change, not one per event: evaluations of a cluster pass through its gate
- * (shared/store/evaluationGate.ts). An event that arrives while the cluster is being evaluated waits for
- * that evaluation; if it started reading after the event arrived, the event is covered ("coalesced"),
- * else one more evaluation covers every event that waited. The evaluation that covers a write event
- * it did not start names that event's caller all the same (the actor is read back from the events table).
+ * (shared/store/evaluationGate.ts). An event is covered ("coalesced") by an evaluation that started reading
+ * after the change it announces was visible: after the event arrived, or after the event's own time plus
+ * a margin, whichever is earlier (a late or redelivered event of a change already read costs nothing). An
+ * event that arrives while its cluster is being evaluated waits for that evaluation, then is covered or
+ * takes the gate for one more evaluation that covers every event that waited. A write event's caller is
+ * named on the card even when another event's evaluation covered it: read back from the events table
+ * when recorded before the read, else added to the card while it still waits in the outbox.
  *
  * Failures: a transient one (storage, ARM throttling, 5xx, timeouts) throws, after forgetting the event
  * so that Event Grid's retry is processed; input that can never succeed returns an outcome that says why
@@ -49,6 +52,8 @@ export interface EventStore extends MonitorStore {
   claimEvaluation(ref: ClusterRef, claim: { arrivedAt: string; holder: string; now: string; leaseMs: number }): Promise<GateClaim>;
   releaseEvaluation(ref: ClusterRef, release: { holder: string; now: string; evaluatedThrough?: string }): Promise<void>;
   latestActor(ref: ClusterRef, window: { after: string; until: string }): Promise<Actor | undefined>;
+  pendingDriftAlert(clusterKey: string, now?: string): Promise<OutboxEntry | undefined>;
+  replacePending(entry: OutboxEntry): Promise<OutboxEntry | undefined>;
 }
 
 /** What the handler needs of the ARM reader (ClusterReader implements it). */
@@ -74,6 +79,8 @@ const GATE_LEASE_MS = 60_000;
 const GATE_WAIT_MS = 20_000;
 /** Without an earlier evaluation, the actors of events recorded this long before the read are joined. */
 const ACTOR_LOOKBACK_MS = 10 * 60_000;
+/** A change is visible to an ARM read this long after the time of the event that announces it. */
+const VISIBLE_AFTER_MS = 2_000;
 
 export type EventOutcome =
   | { outcome: "duplicate"; eventId: string }
@@ -139,7 +146,7 @@ async function process(event: Exclude<ClusterEvent, { kind: "unknown" }>, deps: 
   const at = event.time ?? now.toISOString();
   switch (event.kind) {
     case "aksSignal": {
-      const result = await evaluateLive(event.cluster, { kind: "event", id: event.id }, deps, arrivedAt);
+      const result = await evaluateLive(event.cluster, { kind: "event", id: event.id }, deps, coveredFrom(arrivedAt, event.time));
       if (result.outcome !== "evaluated" && result.outcome !== "coalesced") return result;
       const kind = LIFECYCLE[event.signal];
       if (!kind) return result;
@@ -148,9 +155,9 @@ async function process(event: Exclude<ClusterEvent, { kind: "unknown" }>, deps: 
       return { ...result, lifecycleAlertId: alert.alertId };
     }
     case "resourceWrite":
-      return evaluateLive(event.cluster, triggerOf(event.id, event.actor, event.resourceId, at), deps, arrivedAt);
+      return evaluateLive(event.cluster, triggerOf(event.id, event.actor, event.resourceId, at), deps, coveredFrom(arrivedAt, event.time));
     case "resourceDelete":
-      if (event.target === "agentPool") return evaluateLive(event.cluster, triggerOf(event.id, event.actor, event.resourceId, at), deps, arrivedAt);
+      if (event.target === "agentPool") return evaluateLive(event.cluster, triggerOf(event.id, event.actor, event.resourceId, at), deps, coveredFrom(arrivedAt, event.time));
       return close(event.id, event.cluster, at, deps);
     case "arnDelete":
       return close(event.id, event.cluster, at, deps);
@@ -169,15 +176,22 @@ async function process(event: Exclude<ClusterEvent, { kind: "unknown" }>, deps: 
   }
 }
 
+/** The time after which a read of the cluster sees the change an event announces. */
+function coveredFrom(arrivedAt: string, eventTime: string | undefined): string {
+  const visible = Date.parse(eventTime ?? "") + VISIBLE_AFTER_MS;
+  return Number.isFinite(visible) && visible < Date.parse(arrivedAt) ? new Date(visible).toISOString() : arrivedAt;
+}
+
 /**
- * Runs `evaluate` once this event's cluster gate is free, unless an evaluation that started after the
- * event arrived finishes meanwhile. `evaluate` answers with the time its evaluation covers (when it began
+ * Runs `evaluate` once this event's cluster gate is free, unless an evaluation that started after
+ * `arrivedAt` (when the event's change was visible) finishes meanwhile. `evaluate` answers with the time its evaluation covers (when it began
  * reading, or the time of the body it evaluated), or none when it evaluated nothing.
  */
 async function throughGate(
   eventId: string,
   ref: ClusterRef,
   arrivedAt: string,
+  actor: Actor | undefined,
   deps: EventDeps,
   evaluate: (previous: string | undefined) => Promise<{ outcome: EventOutcome; through?: string }>,
 ): Promise<EventOutcome> {
@@ -186,7 +200,10 @@ async function throughGate(
   const started = performance.now();
   for (let pause = 25; ; pause = Math.min(pause * 2, 1_000)) {
     const claim = await deps.store.claimEvaluation(ref, { arrivedAt, holder: eventId, now: clock().toISOString(), leaseMs: GATE_LEASE_MS });
-    if (claim.outcome === "covered") return { outcome: "coalesced", eventId, cluster: ref.id, evaluatedThrough: claim.evaluatedThrough };
+    if (claim.outcome === "covered") {
+      if (actor) await nameOnPendingCard(ref, actor, claim.evaluatedThrough, deps, clock());
+      return { outcome: "coalesced", eventId, cluster: ref.id, evaluatedThrough: claim.evaluatedThrough };
+    }
     if (claim.outcome === "claimed") {
       let through: string | undefined;
       try {
@@ -211,7 +228,7 @@ async function throughGate(
 /** Reads the cluster now and runs it through the pipeline; a read failure that a retry may fix throws. */
 async function evaluateLive(ref: ClusterRef, trigger: Trigger & { id: string }, deps: EventDeps, arrivedAt: string): Promise<EventOutcome> {
   const clock = deps.now ?? (() => new Date());
-  return throughGate(trigger.id, ref, arrivedAt, deps, async (previous) => {
+  return throughGate(trigger.id, ref, arrivedAt, trigger.actor, deps, async (previous) => {
     const readStart = clock();
     const read = await deps.reader.read(ref);
     if (!read.ok) {
@@ -225,6 +242,17 @@ async function evaluateLive(ref: ClusterRef, trigger: Trigger & { id: string }, 
   });
 }
 
+/**
+ * The drift card of the evaluation that covered a write event, still waiting in the outbox without a
+ * caller, gets this event's caller. A card already sent (or held by a sender) stays as it went.
+ */
+async function nameOnPendingCard(ref: ClusterRef, actor: Actor, evaluatedThrough: string, deps: EventDeps, now: Date): Promise<void> {
+  const entry = await deps.store.pendingDriftAlert(clusterKey(ref), now.toISOString());
+  if (!entry || entry.alert.kind !== "drift" || entry.alert.trigger.actor) return;
+  if (Date.parse(entry.alert.evaluatedAt) < Date.parse(evaluatedThrough)) return;
+  await deps.store.replacePending({ ...entry, alert: { ...entry.alert, trigger: { ...entry.alert.trigger, actor } } });
+}
+
 /** The caller of a write event of this burst that this evaluation covers (recorded since the last evaluation). */
 async function burstActor(ref: ClusterRef, previous: string | undefined, readStart: Date, deps: EventDeps): Promise<Actor | undefined> {
   const after = previous ?? new Date(readStart.getTime() - ACTOR_LOOKBACK_MS).toISOString();
@@ -234,7 +262,7 @@ async function burstActor(ref: ClusterRef, previous: string | undefined, readSta
 /** The ARN body, evaluated as it is (no cluster GET); the extras around it are read, or left out if that fails. */
 async function evaluateBody(event: Extract<ClusterEvent, { kind: "arnUpsert" }>, deps: EventDeps, arrivedAt: string): Promise<EventOutcome> {
   const clock = deps.now ?? (() => new Date());
-  return throughGate(event.id, event.cluster, arrivedAt, deps, async () => {
+  return throughGate(event.id, event.cluster, arrivedAt, undefined, deps, async () => {
     const summary = await deps.store.getClusterSummary(event.cluster);
     const bodyTime = Date.parse(bodyTimeOf(event) ?? event.time ?? "");
     const newer = [summary?.lastEvaluatedAt, summary?.deletedAt].map((t) => Date.parse(t ?? "")).filter(Number.isFinite);
