@@ -514,14 +514,14 @@ describe("a burst of events", () => {
     const changedAt = new Date(Date.now() - 3_000).toISOString(); // announced a few seconds after it was made
     const first = await handleAll([sample(`${AKS}/node_pool_rolling_succeeded.json`, "aks-late", { id: "late-aks", eventTime: changedAt })], burstDeps());
     expect(first).toEqual([expect.objectContaining({ outcome: "evaluated", changes: 1 })]);
-    expect((await newCards(ref, cards))[0]!.alert.trigger).not.toHaveProperty("actor");
+    expect((await newCards(ref, cards))[0]!.alert).not.toHaveProperty("trigger.actor");
     const reads = arm.countsByKind().managedCluster ?? 0;
     const late = await handleAll([writeEvent("aks-late", "late-write", changedAt)], burstDeps());
     expect(late).toEqual([expect.objectContaining({ outcome: "coalesced" })]);
     expect(arm.countsByKind().managedCluster ?? 0).toBe(reads);
     const added = await newCards(ref, cards);
     expect(added).toHaveLength(1);
-    expect(added[0]!.alert.trigger).toMatchObject({ id: "late-aks", actor: { name: UPN } });
+    expect(added[0]!.alert).toMatchObject({ trigger: { id: "late-aks", actor: { name: UPN } } });
   });
 
   it("an event that waits too long asks Event Grid for a retry, which is then processed", async () => {
