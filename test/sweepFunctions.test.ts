@@ -284,9 +284,33 @@ describe("the sweep record (shared/store)", () => {
     );
     const completing = marks.filter((m) => m.outcome === "marked" && m.progress.digestAlertId);
     expect(completing).toHaveLength(1);
-    expect(await store.getSweep(sweep1)).toMatchObject({ expected: 12, done: 12, failed: [], digestAlertId: "digest-1" });
-    expect(ids).toBe(1);
+    const digestAlertId = completing[0]!.outcome === "marked" ? completing[0]!.progress.digestAlertId : undefined;
+    expect(await store.getSweep(sweep1)).toMatchObject({ expected: 12, done: 12, failed: [], digestAlertId });
+    // A redelivered message of a complete sweep learns the digest's id (to enqueue it again, a duplicate).
+    expect(await store.markSweepCluster(sweep1, refOf("aks-3").id, { newAlertId: () => "never" })).toMatchObject({ outcome: "alreadyDone", progress: { digestAlertId } });
   });
+
+  it("counts a sweep larger than one row could hold (3,600 clusters with long ids), and completes it once", async () => {
+    const sweep = { sweepId: "sweep-20261126T020000Z-000000aa", startedAt: "2026-11-26T02:00:00.000Z" };
+    const ids = Array.from({ length: 3_600 }, (_, i) =>
+      `/subscriptions/${SUB}/resourceGroups/rg-a-rather-long-resource-group-name-${i % 50}/providers/Microsoft.ContainerService/managedClusters/aks-long-${i}`,
+    );
+    await store.startSweep({ ...sweep, expected: ids.length });
+    let next = 0;
+    const completing: string[] = [];
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < ids.length) {
+          const id = ids[next++]!;
+          const mark = await store.markSweepCluster(sweep, id, { ...(next % 1000 === 0 ? { failure: "unreadable" } : {}), newAlertId: () => `digest-${id}` });
+          if (mark.outcome === "marked" && mark.progress.digestAlertId) completing.push(mark.progress.digestAlertId);
+        }
+      }),
+    );
+    expect(completing).toHaveLength(1);
+    expect(await store.getSweep(sweep)).toMatchObject({ expected: 3_600, done: 3_600, digestAlertId: completing[0] });
+    expect((await store.getSweep(sweep))!.failed).toHaveLength(3);
+  }, 120_000);
 
   it("counts a cluster once, keeps failures, and says when the sweep is unknown", async () => {
     await store.startSweep({ ...sweep1, expected: 2 });

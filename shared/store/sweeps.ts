@@ -1,18 +1,23 @@
+import { createHash } from "node:crypto";
 import { odata } from "@azure/data-tables";
 import type { DigestPart } from "../monitor/digest.js";
 import { clusterPartitionKey, encodeKeyPart, invertedTimestamp, joinKey, KEY_SEPARATOR } from "./keys.js";
-import type { Row, StoredRow, Tables } from "./tables.js";
+import type { StoredRow, Tables } from "./tables.js";
 import { jsonProperties, readJsonProperties } from "./textProperties.js";
 
 /**
  * The record of one nightly sweep, in the evaluations table: PK `~sweep~<sweep id>` (no cluster partition
  * starts with `~`), RKs starting with the sweep's inverted start time so that the retention purge of
- * evaluations removes old sweeps too. One counter row (expected, the clusters done, those that failed,
- * the digest's alert id once the last cluster is done), updated with If-Match and retried on 412; one
- * row per evaluated cluster with its digest part.
+ * evaluations removes old sweeps too. Rows:
+ * - the counter (expected clusters, the digest's alert id once the last cluster is done);
+ * - 32 shards, each a cluster's home by a hash of its id: the done clusters' ids (to count a redelivered
+ *   message once), the failures, and a count; updated with If-Match and retried on 412, so that a sweep's
+ *   thousands of concurrent messages contend on 32 rows rather than one;
+ * - one row per evaluated cluster with its digest part.
+ * A mark updates its shard, then sums the shards' counts (one query, counts only); the mark that finds
+ * them complete sets the digest's alert id on the counter, If-Match, so exactly one caller completes it.
  *
- * Limit: the counter row keeps the done clusters' ids (to count a redelivered message once), at most
- * 480,000 characters of JSON: about 3,000 clusters per sweep.
+ * Limit: a shard keeps at most 480,000 characters of ids, about 3,000 clusters: some 90,000 per sweep.
  */
 
 export interface SweepStart {
@@ -40,6 +45,7 @@ export interface SweepProgress {
 export type SweepMark = { outcome: "unknown" } | { outcome: "marked" | "alreadyDone"; progress: SweepProgress };
 
 const COUNTER = "sweep";
+const SHARDS = 32;
 const MAX_ATTEMPTS = 50;
 
 function partitionOf(sweepId: string): string {
@@ -48,6 +54,14 @@ function partitionOf(sweepId: string): string {
 
 function counterRowKey(startedAt: string): string {
   return joinKey([invertedTimestamp(startedAt), COUNTER]);
+}
+
+function shardRowKey(startedAt: string, shard: number): string {
+  return `${invertedTimestamp(startedAt)}${KEY_SEPARATOR}s${KEY_SEPARATOR}${String(shard).padStart(2, "0")}`;
+}
+
+function shardOf(key: string): number {
+  return createHash("sha256").update(key).digest()[0]! % SHARDS;
 }
 
 function partRowKey(startedAt: string, clusterKey: string): string {
@@ -61,8 +75,6 @@ export async function startSweep(tables: Tables, start: SweepStart): Promise<voi
     rowKey: counterRowKey(start.startedAt),
     startedAt: new Date(start.startedAt).toISOString(),
     expected: start.expected,
-    ...jsonProperties("doneKeys", []),
-    ...jsonProperties("failed", []),
     digestAlertId: "",
   });
 }
@@ -78,8 +90,10 @@ export async function saveSweepPart(tables: Tables, sweep: { sweepId: string; st
 }
 
 /**
- * Marks a cluster done (with the reason when it could not be evaluated); the update that completes the
- * sweep sets `digestAlertId` (`newAlertId()`), so exactly one caller sees `marked` with a complete count.
+ * Marks a cluster done (with the reason when it could not be evaluated); the call that finds the sweep
+ * complete sets `digestAlertId` (`newAlertId()`), so exactly one caller sees `marked` with it. A cluster
+ * marked before answers `alreadyDone`, with the digest's id once the sweep is complete (a redelivery after
+ * a crash then enqueues the digest again, under the same id).
  */
 export async function markSweepCluster(
   tables: Tables,
@@ -87,53 +101,98 @@ export async function markSweepCluster(
   clusterId: string,
   options: { failure?: string; newAlertId: () => string },
 ): Promise<SweepMark> {
+  const counter = await tables.get("evaluations", partitionOf(sweep.sweepId), counterRowKey(sweep.startedAt));
+  if (!counter) return { outcome: "unknown" };
   const key = clusterId.toLowerCase();
+  const outcome = await markInShard(tables, sweep, key, clusterId, options.failure);
+  const done = await doneCount(tables, sweep);
+  const expected = Number(counter.expected ?? 0);
+  const progress: SweepProgress = { sweepId: sweep.sweepId, startedAt: String(counter.startedAt), expected, done, failed: [] };
+  if (done < expected) return { outcome, progress };
+  const digest = await completeOnce(tables, sweep, options.newAlertId);
+  progress.failed = await failures(tables, sweep);
+  if (outcome === "marked" && !digest.set) return { outcome, progress };
+  return { outcome, progress: { ...progress, digestAlertId: digest.id } };
+}
+
+async function markInShard(
+  tables: Tables,
+  sweep: { sweepId: string; startedAt: string },
+  key: string,
+  clusterId: string,
+  failure: string | undefined,
+): Promise<"marked" | "alreadyDone"> {
+  const partitionKey = partitionOf(sweep.sweepId);
+  const rowKey = shardRowKey(sweep.startedAt, shardOf(key));
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const row = await tables.get("evaluations", partitionOf(sweep.sweepId), counterRowKey(sweep.startedAt));
-    if (!row) return { outcome: "unknown" };
-    const doneKeys = readJsonProperties(row, "doneKeys") as string[];
-    const failed = readJsonProperties(row, "failed") as SweepFailure[];
-    if (doneKeys.includes(key)) return { outcome: "alreadyDone", progress: progressOf(sweep.sweepId, row) };
+    const row = await tables.get("evaluations", partitionKey, rowKey);
+    const doneKeys = row ? (readJsonProperties(row, "doneKeys") as string[]) : [];
+    const failed = row ? (readJsonProperties(row, "failed") as SweepFailure[]) : [];
+    if (doneKeys.includes(key)) return "alreadyDone";
     doneKeys.push(key);
-    if (options.failure !== undefined) failed.push({ clusterId, reason: options.failure });
-    const expected = Number(row.expected ?? 0);
-    const complete = doneKeys.length >= expected && !row.digestAlertId;
-    const updated = {
-      partitionKey: partitionOf(sweep.sweepId),
-      rowKey: counterRowKey(sweep.startedAt),
-      startedAt: row.startedAt,
-      expected,
-      ...jsonProperties("doneKeys", doneKeys),
-      ...jsonProperties("failed", failed),
-      digestAlertId: complete ? options.newAlertId() : String(row.digestAlertId ?? ""),
-    };
-    if (!row.etag) throw new Error(`sweep ${sweep.sweepId}: the record was read without an ETag`);
-    const written = await tables.replaceIfMatch("evaluations", updated, row.etag);
-    if (written) return { outcome: "marked", progress: progressOf(sweep.sweepId, updated) };
+    if (failure !== undefined) failed.push({ clusterId, reason: failure });
+    const entity = { partitionKey, rowKey, done: doneKeys.length, ...jsonProperties("doneKeys", doneKeys), ...jsonProperties("failed", failed) };
+    const written = row ? await tables.replaceIfMatch("evaluations", entity, row.etag) : await tables.insert("evaluations", entity);
+    if (written) return "marked";
     await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
   }
   throw new Error(`sweep ${sweep.sweepId}: ${MAX_ATTEMPTS} concurrent updates in a row won; to be retried`);
 }
 
+/** The shards' rows (all of them, or only the named properties). */
+function shardRows(tables: Tables, sweep: { sweepId: string; startedAt: string }, select?: string[]): Promise<StoredRow[]> {
+  const first = shardRowKey(sweep.startedAt, 0);
+  const last = shardRowKey(sweep.startedAt, SHARDS - 1);
+  return tables.all("evaluations", {
+    filter: odata`PartitionKey eq ${partitionOf(sweep.sweepId)} and RowKey ge ${first} and RowKey le ${last}`,
+    ...(select ? { select } : {}),
+  });
+}
+
+async function doneCount(tables: Tables, sweep: { sweepId: string; startedAt: string }): Promise<number> {
+  return (await shardRows(tables, sweep, ["done"])).reduce((sum, row) => sum + Number(row.done ?? 0), 0);
+}
+
+async function failures(tables: Tables, sweep: { sweepId: string; startedAt: string }): Promise<SweepFailure[]> {
+  return (await shardRows(tables, sweep)).flatMap((row) => readJsonProperties(row, "failed") as SweepFailure[]);
+}
+
+/** Sets the digest's alert id on the counter unless it is set; says whether this call set it. */
+async function completeOnce(tables: Tables, sweep: { sweepId: string; startedAt: string }, newAlertId: () => string): Promise<{ id: string; set: boolean }> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const row = await tables.get("evaluations", partitionOf(sweep.sweepId), counterRowKey(sweep.startedAt));
+    if (!row) throw new Error(`sweep ${sweep.sweepId}: the record disappeared`);
+    if (typeof row.digestAlertId === "string" && row.digestAlertId !== "") return { id: row.digestAlertId, set: false };
+    const id = newAlertId();
+    const updated = { partitionKey: partitionOf(sweep.sweepId), rowKey: counterRowKey(sweep.startedAt), startedAt: row.startedAt, expected: row.expected, digestAlertId: id };
+    if (await tables.replaceIfMatch("evaluations", updated, row.etag)) return { id, set: true };
+  }
+  throw new Error(`sweep ${sweep.sweepId}: ${MAX_ATTEMPTS} concurrent updates in a row won; to be retried`);
+}
+
+/** Whether the sweep was recorded (one read: the counter). */
+export async function isSweepRecorded(tables: Tables, sweep: { sweepId: string; startedAt: string }): Promise<boolean> {
+  return (await tables.get("evaluations", partitionOf(sweep.sweepId), counterRowKey(sweep.startedAt))) !== undefined;
+}
+
+/** The sweep's progress with every failure (reads every shard). */
 export async function getSweep(tables: Tables, sweep: { sweepId: string; startedAt: string }): Promise<SweepProgress | undefined> {
   const row = await tables.get("evaluations", partitionOf(sweep.sweepId), counterRowKey(sweep.startedAt));
-  return row ? progressOf(sweep.sweepId, row) : undefined;
+  if (!row) return undefined;
+  const shards = await shardRows(tables, sweep);
+  const digestAlertId = typeof row.digestAlertId === "string" && row.digestAlertId !== "" ? row.digestAlertId : undefined;
+  return {
+    sweepId: sweep.sweepId,
+    startedAt: String(row.startedAt),
+    expected: Number(row.expected ?? 0),
+    done: shards.reduce((sum, shard) => sum + Number(shard.done ?? 0), 0),
+    failed: shards.flatMap((shard) => readJsonProperties(shard, "failed") as SweepFailure[]),
+    ...(digestAlertId ? { digestAlertId } : {}),
+  };
 }
 
 /** The digest parts stored for a sweep. */
 export async function listSweepParts(tables: Tables, sweepId: string): Promise<DigestPart[]> {
   const rows: StoredRow[] = await tables.all("evaluations", { filter: odata`PartitionKey eq ${partitionOf(sweepId)}` });
   return rows.filter((row) => typeof row.clusterId === "string").map((row) => readJsonProperties(row, "part") as DigestPart);
-}
-
-function progressOf(sweepId: string, row: Row): SweepProgress {
-  const digestAlertId = typeof row.digestAlertId === "string" && row.digestAlertId !== "" ? row.digestAlertId : undefined;
-  return {
-    sweepId,
-    startedAt: String(row.startedAt),
-    expected: Number(row.expected ?? 0),
-    done: (readJsonProperties(row, "doneKeys") as string[]).length,
-    failed: readJsonProperties(row, "failed") as SweepFailure[],
-    ...(digestAlertId ? { digestAlertId } : {}),
-  };
 }

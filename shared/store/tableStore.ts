@@ -14,7 +14,7 @@ import * as outbox from "./outbox.js";
 import { purge } from "./retention.js";
 import type { PurgeCutoffs } from "./retention.js";
 import { listSuppressions, removeSuppression, setSuppression } from "./suppressions.js";
-import { getSweep, listSweepParts, markSweepCluster, saveSweepPart, startSweep } from "./sweeps.js";
+import { getSweep, isSweepRecorded, listSweepParts, markSweepCluster, saveSweepPart, startSweep } from "./sweeps.js";
 import type { SweepMark, SweepProgress, SweepStart } from "./sweeps.js";
 import type { DigestPart } from "../monitor/digest.js";
 import { listFleetPosture, recordFleetPosture, type FleetPosture } from "./fleetPosture.js";
@@ -230,6 +230,10 @@ export class TableStore {
     options: { failure?: string; newAlertId: () => string },
   ): Promise<SweepMark> {
     return markSweepCluster(this.tables, sweep, clusterId, options);
+  }
+
+  isSweepRecorded(sweep: { sweepId: string; startedAt: string }): Promise<boolean> {
+    return isSweepRecorded(this.tables, sweep);
   }
 
   getSweep(sweep: { sweepId: string; startedAt: string }): Promise<SweepProgress | undefined> {

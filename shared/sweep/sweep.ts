@@ -77,7 +77,7 @@ export type ClusterOutcome =
 export async function evaluateSweepCluster(message: ParsedSweepMessage, deps: EvaluateDeps): Promise<ClusterOutcome> {
   const { ref } = message;
   // A message of a sweep that was never recorded (or was purged) is not evaluated: nothing would count it.
-  if (!(await deps.store.getSweep(message))) return { outcome: "unknownSweep", cluster: ref.id };
+  if (!(await deps.store.isSweepRecorded(message))) return { outcome: "unknownSweep", cluster: ref.id };
   const read = await deps.reader.read(ref);
   if (!read.ok) {
     const reason = `${read.error.kind}${read.error.status ? ` (${read.error.status})` : ""}: ${read.error.message}`;
