@@ -9,7 +9,8 @@ export async function listClustersHandler(request: HttpRequest, _context: Invoca
   if (request.method.toUpperCase() !== "GET") return methodNotAllowed(request.method, ["GET"]);
   const query = parseListQuery(request.query);
   if (!query.ok) return query.response;
-  return listClusters((await apiRuntime()).store, query.value);
+  const runtime = await apiRuntime();
+  return listClusters(runtime.store, query.value, runtime.settings.MONITOR_SUBSCRIPTIONS);
 }
 
 /** GET /api/clusters/{subscriptionId}/{resourceGroup}/{clusterName}: posture, findings, suppressions, evaluations. */
@@ -17,7 +18,8 @@ export async function clusterHandler(request: HttpRequest, _context: InvocationC
   if (request.method.toUpperCase() !== "GET") return methodNotAllowed(request.method, ["GET"]);
   const ref = clusterRouteRef(request.params);
   if (!ref.ok) return ref.response;
-  return clusterDetail((await apiRuntime()).store, ref.value);
+  const runtime = await apiRuntime();
+  return clusterDetail(runtime.store, ref.value, runtime.settings.MONITOR_SUBSCRIPTIONS);
 }
 
 app.http("clusters", { methods: ["GET"], authLevel: "function", route: "clusters", handler: listClustersHandler });

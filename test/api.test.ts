@@ -322,6 +322,36 @@ describe("GET /api/clusters and /api/clusters/{sub}/{rg}/{name}", () => {
     expect((await listClustersHandler(get("http://localhost/api/clusters", {}, { pageSize: "0" }), context("clusters"))).status).toBe(400);
   });
 
+  it("shows only the subscriptions in scope: another's clusters are left out of pages and answered 403", async () => {
+    const other: ClusterRef = {
+      id: `/subscriptions/${OTHER_SUB}/resourceGroups/${RG}/providers/Microsoft.ContainerService/managedClusters/aks-elsewhere`,
+      subscriptionId: OTHER_SUB,
+      resourceGroup: RG,
+      name: "aks-elsewhere",
+    };
+    arm.putCluster(compliantCluster(), { subscriptionId: OTHER_SUB, resourceGroup: RG, name: "aks-elsewhere" });
+    const read = await new ClusterReader(await connectTo(arm)).read(other);
+    if (!read.ok) throw new Error(read.error.message);
+    await monitorCluster(read.snapshot, { kind: "sweep", id: "elsewhere" }, store, MONITOR);
+    expect(await store.getClusterSummary(other)).toBeDefined();
+
+    const seen: string[] = [];
+    let continuation: string | undefined;
+    do {
+      const response = await listClustersHandler(get("http://localhost/api/clusters", {}, { pageSize: "100", ...(continuation ? { continuation } : {}) }), context("clusters"));
+      const body = response.jsonBody as { items: Array<{ subscriptionId: string }>; continuation?: string };
+      seen.push(...body.items.map((item) => item.subscriptionId));
+      continuation = body.continuation;
+    } while (continuation);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((id) => id === SUB)).toBe(true);
+    const asked = await listClustersHandler(get("http://localhost/api/clusters", {}, { subscriptionId: OTHER_SUB }), context("clusters"));
+    expect(asked.status).toBe(403);
+    expect(errorOf(asked).code).toBe("SubscriptionOutOfScope");
+    const detail = await clusterHandler(get("http://localhost/api/clusters/x", paramsOf(other)), context("cluster"));
+    expect(detail.status).toBe(403);
+  });
+
   it("returns one cluster's posture, findings, suppressions and evaluations; 404 when unknown; 400 when invalid", async () => {
     const ref = putCluster("aks-detail", true);
     await baseline(ref);

@@ -1,14 +1,15 @@
 /**
  * The posture API: a page of cluster summaries (filtered by subscription, by status, or by the lowest
  * severity of a failing finding), and one cluster's summary, findings, active suppressions and last
- * evaluations, from the store only (no ARM read).
+ * evaluations, from the store only (no ARM read). Only the subscriptions in scope (MONITOR_SUBSCRIPTIONS,
+ * when set) are shown: another's clusters are left out of pages and answered 403 when asked for.
  */
 import { SEVERITIES, type Severity } from "../baseline/types.js";
 import type { ClusterRef } from "../model/snapshot.js";
 import type { SummaryPage } from "../store/clusterSummaries.js";
 import type { ClusterState, ClusterSummaryRecord, EvaluationRecord, Suppression } from "../store/types.js";
 import { json, problem, type ApiResponse } from "./responses.js";
-import { routeParam, type Parsed } from "./routeParams.js";
+import { inScope, outOfScope, routeParam, type Parsed } from "./routeParams.js";
 
 export interface ClustersStore {
   listClusterSummaries(options?: { subscriptionId?: string; continuation?: string; pageSize?: number }): Promise<SummaryPage>;
@@ -77,7 +78,8 @@ export function parseListQuery(query: URLSearchParams): Parsed<ListQuery> {
  * One page of the store. Filters apply to the page read (a filtered page may hold fewer items than
  * `pageSize`, even none, and still have a continuation): paging stays the store's, so it never skips.
  */
-export async function listClusters(store: ClustersStore, query: ListQuery): Promise<ApiResponse> {
+export async function listClusters(store: ClustersStore, query: ListQuery, scope: readonly string[] = []): Promise<ApiResponse> {
+  if (query.subscriptionId && scope.length > 0 && !inScope(query.subscriptionId, scope)) return outOfScope(query.subscriptionId);
   let page: SummaryPage;
   try {
     page = await store.listClusterSummaries({
@@ -94,6 +96,7 @@ export async function listClusters(store: ClustersStore, query: ListQuery): Prom
   const items = [];
   for (const record of page.items) {
     if (record.deletedAt) continue;
+    if (scope.length > 0 && !inScope(record.ref.subscriptionId, scope)) continue;
     const failing = record.summary.fail + record.summary.error > 0;
     if (query.status === "failing" && !failing) continue;
     if (query.status === "passing" && failing) continue;
@@ -107,7 +110,8 @@ export async function listClusters(store: ClustersStore, query: ListQuery): Prom
 }
 
 /** One cluster: 404 when the store has never evaluated it (or it was deleted). */
-export async function clusterDetail(store: ClustersStore, ref: ClusterRef, now: Date = new Date()): Promise<ApiResponse> {
+export async function clusterDetail(store: ClustersStore, ref: ClusterRef, scope: readonly string[] = [], now: Date = new Date()): Promise<ApiResponse> {
+  if (scope.length > 0 && !inScope(ref.subscriptionId, scope)) return outOfScope(ref.subscriptionId);
   const summary = await store.getClusterSummary(ref);
   if (!summary || summary.deletedAt) {
     return problem(404, "ClusterNotFound", `aksmon has no evaluation of ${ref.name} in resource group ${ref.resourceGroup} of subscription ${ref.subscriptionId}`);
