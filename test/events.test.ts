@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { clusterEventsHandler, resetClusterEventsRuntime } from "../functions/clusterEvents.js";
 import { alertCard } from "../shared/alerts/cards/index.js";
 import { defaultProfile } from "../shared/baseline/profile.js";
-import { handleClusterEvent, TransientEventError, type EventDeps, type EventOutcome } from "../shared/events/handle.js";
+import { handleClusterEvent, hasNumericBooleans, TransientEventError, type EventDeps, type EventOutcome } from "../shared/events/handle.js";
 import { parseEvent } from "../shared/events/parse.js";
 import { PermanentEventError, type ClusterEvent } from "../shared/events/types.js";
 import type { ClusterRef } from "../shared/model/snapshot.js";
@@ -290,6 +290,25 @@ describe("handleClusterEvent", () => {
     stale.data.operationalInfo.resourceEventTime = "2026-11-26T12:59:00.0000000";
     expect(await handle(stale)).toMatchObject({ outcome: "ignored" });
     expect(await store.listEvaluations(ref)).toHaveLength(1);
+  });
+
+  it("an ARN body with 1/0 booleans (as the published samples write them) is not trusted: the cluster is read instead", async () => {
+    const ref = putCluster("aks-arn-numeric");
+    const numeric = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(numeric)
+        : value && typeof value === "object"
+          ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, numeric(item)]))
+          : value === true ? 1 : value === false ? 0 : value;
+    const event = sample("Microsoft.ResourceNotifications/event-grid-schema/Resources_CreatedOrUpdated.json", "aks-arn-numeric", { id: "arn-numeric-1" });
+    event.data.resourceInfo = { ...(numeric(compliantCluster()) as Json), id: ref.id, name: "aks-arn-numeric" };
+    const reads = arm.countsByKind().managedCluster ?? 0;
+    expect(await handle(event)).toMatchObject({ outcome: "evaluated", cluster: ref.id });
+    expect((arm.countsByKind().managedCluster ?? 0) - reads).toBe(1);
+    const state = await store.loadClusterState(ref);
+    expect(state.findings.get("local-accounts-disabled")?.status).toBe("pass");
+    expect(hasNumericBooleans({ properties: { agentPoolProfiles: [{ count: 1, enableAutoScaling: true }] } })).toBe(false);
+    expect(hasNumericBooleans({ properties: { agentPoolProfiles: [{ count: 1, enableAutoScaling: 1 }] } })).toBe(true);
   });
 
   it("a delete closes the cluster's findings without a card (Resources and ARN)", async () => {

@@ -227,19 +227,21 @@ async function throughGate(
 
 /** Reads the cluster now and runs it through the pipeline; a read failure that a retry may fix throws. */
 async function evaluateLive(ref: ClusterRef, trigger: Trigger & { id: string }, deps: EventDeps, arrivedAt: string): Promise<EventOutcome> {
+  return throughGate(trigger.id, ref, arrivedAt, trigger.actor, deps, (previous) => liveEvaluation(ref, trigger, deps, previous));
+}
+
+async function liveEvaluation(ref: ClusterRef, trigger: Trigger & { id: string }, deps: EventDeps, previous: string | undefined): Promise<{ outcome: EventOutcome; through: string }> {
   const clock = deps.now ?? (() => new Date());
-  return throughGate(trigger.id, ref, arrivedAt, trigger.actor, deps, async (previous) => {
-    const readStart = clock();
-    const read = await deps.reader.read(ref);
-    if (!read.ok) {
-      const reason = `${read.error.kind}${read.error.status ? ` (${read.error.status})` : ""}: ${read.error.message}`;
-      if (TRANSIENT_READS.has(read.error.kind)) throw new TransientEventError(`reading ${ref.id} failed, to be retried: ${reason}`);
-      return { outcome: { outcome: "unreadable", eventId: trigger.id, cluster: ref.id, reason }, through: readStart.toISOString() };
-    }
-    const actor = trigger.actor ?? (await burstActor(ref, previous, readStart, deps));
-    const outcome = await evaluated(trigger.id, read.snapshot, { ...trigger, ...(actor ? { actor } : {}) }, deps, clock());
-    return { outcome, through: readStart.toISOString() };
-  });
+  const readStart = clock();
+  const read = await deps.reader.read(ref);
+  if (!read.ok) {
+    const reason = `${read.error.kind}${read.error.status ? ` (${read.error.status})` : ""}: ${read.error.message}`;
+    if (TRANSIENT_READS.has(read.error.kind)) throw new TransientEventError(`reading ${ref.id} failed, to be retried: ${reason}`);
+    return { outcome: { outcome: "unreadable", eventId: trigger.id, cluster: ref.id, reason }, through: readStart.toISOString() };
+  }
+  const actor = trigger.actor ?? (await burstActor(ref, previous, readStart, deps));
+  const outcome = await evaluated(trigger.id, read.snapshot, { ...trigger, ...(actor ? { actor } : {}) }, deps, clock());
+  return { outcome, through: readStart.toISOString() };
 }
 
 /**
@@ -269,6 +271,9 @@ async function evaluateBody(event: Extract<ClusterEvent, { kind: "arnUpsert" }>,
     if (Number.isFinite(bodyTime) && newer.some((t) => t > bodyTime)) {
       return { outcome: { outcome: "ignored", eventId: event.id, reason: "the cluster was evaluated (or deleted) after this resource body was sent" } };
     }
+    // The published ARN samples write booleans as 1/0, which the SDK's model would keep as numbers and
+    // the checks would read as "not true": such a body is not trusted, the cluster is read instead.
+    if (hasNumericBooleans(event.resource)) return liveEvaluation(event.cluster, { kind: "event", id: event.id }, deps, undefined);
     let cluster: ManagedCluster;
     try {
       cluster = withoutNulls(await managedClusterFromRest({ ...event.resource, id: event.cluster.id }));
@@ -325,6 +330,15 @@ function recordOf(event: Exclude<ClusterEvent, { kind: "unknown" }>, now: Date):
     ...(event.subject ? { subject: event.subject } : {}),
     recordedAt: now.toISOString(),
   };
+}
+
+/** Whether a flag (`enabled`, `enable…`, `disable…`) of the body holds a number rather than a boolean. */
+export function hasNumericBooleans(value: unknown, depth = 0): boolean {
+  if (depth > 64 || typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) return value.some((item) => hasNumericBooleans(item, depth + 1));
+  return Object.entries(value).some(
+    ([key, item]) => (typeof item === "number" && /^(enabled$|enable[A-Z]|disable[A-Z])/.test(key)) || hasNumericBooleans(item, depth + 1),
+  );
 }
 
 function bodyTimeOf(event: Extract<ClusterEvent, { kind: "arnUpsert" }>): string | undefined {
