@@ -2,6 +2,8 @@
 import { join } from "node:path";
 import { benchBurst } from "./burst.js";
 import { benchColdStart } from "./coldStart.js";
+import { benchDashboardLoad } from "./dashboardLoad.js";
+import { benchDashboardPage } from "./dashboardPage.js";
 import { benchEvaluate } from "./evaluate.js";
 import { benchLatency } from "./latency.js";
 import { recordResults } from "./results.js";
@@ -13,4 +15,6 @@ recordResults(results, await benchEvaluate(root));
 recordResults(results, await benchSweep(root));
 recordResults(results, await benchLatency(root));
 recordResults(results, await benchBurst(root));
+recordResults(results, await benchDashboardLoad());
+recordResults(results, await benchDashboardPage());
 recordResults(results, benchColdStart(root));

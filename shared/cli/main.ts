@@ -92,6 +92,16 @@ export function buildProgram(deliver: (result: CommandResult) => void): Command 
       deliver(await runSweep({ ...(options.fleet ? { fleet: options.fleet } : {}), digest: options.digest, cardsJson: options.cardsJson === true }));
     });
 
+  program
+    .command("report")
+    .description("Write the fleet dashboard from the stored results (what `aksmon sweep` keeps) as one self-contained HTML page")
+    .requiredOption("--html <file>", "the page to write")
+    .option("-s, --subscription <id>", "only this subscription (repeatable; default MONITOR_SUBSCRIPTIONS, else every stored cluster)", collect)
+    .action(async (options: { html: string; subscription?: string[] }) => {
+      const { runReport } = await import("./report.js");
+      deliver(await runReport({ html: options.html, ...(options.subscription ? { subscriptions: options.subscription } : {}) }));
+    });
+
   return program;
 }
 

@@ -68,29 +68,28 @@ export interface DashboardCluster {
   suppressions: Suppression[];
 }
 
+/** Title, category and default severity come from `DashboardModel.checks` (not repeated per finding). */
 export interface DashboardFinding {
   check: string;
   /** The last real verdict (pass/fail/notApplicable) and the last evaluation's (error included). */
   status: Status;
   lastStatus: Status;
   severity: Severity;
-  category: Category;
-  title: string;
   message: string;
   evidence: Evidence[];
   /** The catalogue's remediation command with this cluster's names filled in, when it has one. */
   remediation?: string;
   firstSeen?: string;
-  lastSeen: string;
   /** The reason of the last error, while the verdict is kept. */
   lastError?: string;
-  suppressed?: Pick<Suppression, "until" | "by" | "reason">;
+  /** Why it is not counted: a snooze (until a time) or an exemption the cluster's tags declare (maybe without an end). */
+  suppressed?: { kind: "snooze" | "exemption"; until?: string; by: string; reason: string };
 }
 
 export interface HistoryEntry {
   at: string;
   trigger: Trigger["kind"];
   actor?: Actor;
-  changes: EvaluationChange[];
-  summary: Summary;
+  /** Title and severity of each check: from `DashboardModel.checks`. */
+  changes: Array<Pick<EvaluationChange, "check" | "kind" | "settings">>;
 }

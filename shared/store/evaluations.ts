@@ -65,7 +65,7 @@ export async function listEvaluations(tables: Tables, ref: ClusterRef, options: 
   return rows.slice(0, limit).map(evaluationOf);
 }
 
-function evaluationOf(row: Row): EvaluationRecord {
+export function evaluationOf(row: Row): EvaluationRecord {
   const count = (name: keyof Summary) => Number(row[name] ?? 0);
   return defined({
     at: String(row.at),

@@ -39,6 +39,6 @@ export async function listSuppressions(
   return rows.filter((row) => String(row.until) > at).map(suppressionOf);
 }
 
-function suppressionOf(row: Row): Suppression {
+export function suppressionOf(row: Row): Suppression {
   return { check: String(row.check), until: String(row.until), by: String(row.by ?? ""), reason: String(row.reason ?? ""), createdAt: String(row.createdAt) };
 }

@@ -18,6 +18,7 @@ import { getSweep, isSweepRecorded, listSweepParts, markSweepCluster, saveSweepP
 import type { SweepMark, SweepProgress, SweepStart } from "./sweeps.js";
 import type { DigestPart } from "../monitor/digest.js";
 import { listFleetPosture, recordFleetPosture, type FleetPosture } from "./fleetPosture.js";
+import { listActiveSuppressions, listChangingEvaluations, listFailingFindings } from "./fleetReads.js";
 import { Tables } from "./tables.js";
 import type { ConnectOptions, OperationCounts } from "./tables.js";
 import type {
@@ -25,6 +26,7 @@ import type {
   ClusterSummaryRecord,
   ConversationRecord,
   EvaluationRecord,
+  FindingRecord,
   EventRecord,
   OutboxEntry,
   OutboxState,
@@ -244,6 +246,20 @@ export class TableStore {
     return listSweepParts(this.tables, sweepId);
   }
 
+  // whole-fleet reads (the dashboard), keyed by `fleetKey(cluster)`
+
+  listFailingFindings(): Promise<Map<string, FindingRecord[]>> {
+    return listFailingFindings(this.tables);
+  }
+
+  listActiveSuppressions(now: string): Promise<Map<string, Suppression[]>> {
+    return listActiveSuppressions(this.tables, now);
+  }
+
+  listChangingEvaluations(since: string): Promise<Map<string, EvaluationRecord[]>> {
+    return listChangingEvaluations(this.tables, since);
+  }
+
   // the fleet's posture over time (one point per digest)
 
   recordFleetPosture(posture: FleetPosture): Promise<void> {
@@ -263,6 +279,7 @@ export class TableStore {
 
 export { outboxEntryFor } from "./outbox.js";
 export { fleetPostureOf, type FleetPosture } from "./fleetPosture.js";
+export { fleetKey } from "./fleetReads.js";
 export { retentionCutoffs } from "./retention.js";
 export { storableEvidence } from "./findingRows.js";
 export type { EvaluationCommit } from "./findingsPartition.js";
