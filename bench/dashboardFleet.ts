@@ -160,15 +160,7 @@ export function syntheticFleet(count: number, seed = 1, now = FLEET_NOW): Dashbo
       suppressions,
     });
   });
-  const sorted = worstFirst(clusters);
-  return {
-    generatedAt: now,
-    baseline: BASELINE_VERSION,
-    checks,
-    categories: Object.keys(CATEGORIES) as Category[],
-    trend: trendOf(sorted, now),
-    clusters: sorted,
-  };
+  return fleetModel(clusters, checks, now);
 }
 
 const HEAVY_SETTINGS = ["enabled", "mode", "profile", "allowedRanges", "tier", "version", "policy", "retentionDays"];
@@ -314,6 +306,11 @@ export function heavyFleet(count: number, seed = 7, now = FLEET_NOW): DashboardM
       suppressions,
     });
   });
+  return fleetModel(clusters, checks, now);
+}
+
+/** The document of a generated fleet: worst first, with a trend ending now. */
+function fleetModel(clusters: DashboardCluster[], checks: DashboardModel["checks"], now: string): DashboardModel {
   const sorted = worstFirst(clusters);
   return {
     generatedAt: now,

@@ -4,7 +4,6 @@
  * `aksmon sweep --fleet examples/fleet` (the embedded Azurite under a temporary AKSMON_HOME).
  */
 import { HttpRequest, InvocationContext, type HttpResponseInit } from "@azure/functions";
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { monitorCluster } from "../shared/monitor/pipeline.js";
 import { TableStore } from "../shared/store/tableStore.js";
 import { startAzurite } from "./support/azurite.js";
 import { clusterWith, compliantCluster, snapshotOf, type Json } from "./support/clusters.js";
+import { runAksmon } from "./support/aksmonProcess.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const SUB = "1c0ffee0-0000-4000-8000-00000000da5b";
@@ -158,25 +158,6 @@ describe("GET /api/dashboard", () => {
   });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function aksmon(env: Record<string, string>, ...args: string[]): Promise<Run> {
-  const clean = { ...process.env };
-  for (const name of ["TEAMS_WEBHOOK_URL", "STORAGE_CONNECTION_STRING", "AzureWebJobsStorage", "MONITOR_SUBSCRIPTIONS", "AKSMON_PROFILE"]) delete clean[name];
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, "bin", "aksmon.js"), ...args],
-      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...clean, NO_COLOR: "1", ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
 describe("aksmon report --html, as a process", () => {
   let home: string;
   let out: string;
@@ -185,7 +166,7 @@ describe("aksmon report --html, as a process", () => {
     home = mkdtempSync(join(tmpdir(), "aksmon-report-"));
     out = join(home, "out");
     mkdirSync(out);
-    const sweep = await aksmon({ AKSMON_HOME: home }, "sweep", "--fleet", join(ROOT, "examples", "fleet"));
+    const sweep = await runAksmon({ AKSMON_HOME: home }, "sweep", "--fleet", join(ROOT, "examples", "fleet"));
     expect(sweep.code).toBe(0);
   }, 60_000);
 
@@ -193,7 +174,7 @@ describe("aksmon report --html, as a process", () => {
 
   it("writes the sample fleet's dashboard as one self-contained page", async () => {
     const file = join(out, "fleet.html");
-    const run = await aksmon({ AKSMON_HOME: home }, "report", "--html", file);
+    const run = await runAksmon({ AKSMON_HOME: home }, "report", "--html", file);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`wrote ${file}: 3 clusters\n`);
@@ -212,13 +193,13 @@ describe("aksmon report --html, as a process", () => {
 
   it("narrows to --subscription and refuses a bad one", async () => {
     const file = join(out, "sandbox.html");
-    const run = await aksmon({ AKSMON_HOME: home }, "report", "--html", file, "--subscription", "9A8B7C6D-5E4F-4A3B-8C2D-1E0F9A8B7C6D");
+    const run = await runAksmon({ AKSMON_HOME: home }, "report", "--html", file, "--subscription", "9A8B7C6D-5E4F-4A3B-8C2D-1E0F9A8B7C6D");
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`wrote ${file}: 1 clusters\n`);
     expect(modelOf(readFileSync(file, "utf8")).clusters.map((c) => c.name)).toEqual(["dev-eus-sandbox"]);
     rmSync(file);
 
-    const bad = await aksmon({ AKSMON_HOME: home }, "report", "--html", file, "--subscription", "nope");
+    const bad = await runAksmon({ AKSMON_HOME: home }, "report", "--html", file, "--subscription", "nope");
     expect(bad.code).toBe(2);
     expect(bad.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/--subscription "nope" is not a subscription id/)]);
     expect(existsSync(file)).toBe(false);
@@ -226,13 +207,13 @@ describe("aksmon report --html, as a process", () => {
 
   it("a path it cannot write: exit 2, one line on stderr, nothing written", async () => {
     for (const path of [join(home, "missing", "fleet.html"), out]) {
-      const run = await aksmon({ AKSMON_HOME: home }, "report", "--html", path);
+      const run = await runAksmon({ AKSMON_HOME: home }, "report", "--html", path);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe("");
       expect(run.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^aksmon: --html .+: (the directory .+ does not exist|is a directory)/)]);
     }
     expect(existsSync(join(home, "missing"))).toBe(false);
-    const missing = await aksmon({ AKSMON_HOME: home }, "report");
+    const missing = await runAksmon({ AKSMON_HOME: home }, "report");
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--html/);
   });

@@ -9,7 +9,6 @@
  * so cooldowns, backoffs and Retry-After are proven without waiting for them; the HTTP and storage
  * traffic is real.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,6 +36,7 @@ import {
   webhookChannel,
 } from "./support/pipeline.js";
 import { startTeamsReceiver, type ReceivedCard, type TeamsReceiver } from "./support/teamsReceiver.js";
+import { runAksmon } from "./support/aksmonProcess.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const MINUTE = 60_000;
@@ -715,27 +715,6 @@ describe("noise control", () => {
 
 // ---------------------------------------------------------------------------------------------------
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function aksmon(env: Record<string, string | undefined>, ...args: string[]): Promise<Run> {
-  const clean = { ...process.env };
-  for (const name of ["TEAMS_WEBHOOK_URL", "STORAGE_CONNECTION_STRING", "AzureWebJobsStorage", "MONITOR_SUBSCRIPTIONS", "ALERT_COOLDOWN_MINUTES", "ALERT_MIN_SEVERITY", "AKSMON_PROFILE"]) {
-    delete clean[name];
-  }
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, "bin", "aksmon.js"), ...args],
-      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...clean, NO_COLOR: "1", ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
 describe("aksmon sweep --fleet, as a process", () => {
   const fleet = join(ROOT, "examples", "fleet");
   const homes: string[] = [];
@@ -751,7 +730,7 @@ describe("aksmon sweep --fleet, as a process", () => {
 
   it("prints the cards without a webhook; a second run prints only the digest; with TEAMS_WEBHOOK_URL they reach Teams, schema-valid", async () => {
     const AKSMON_HOME = home();
-    const first = await aksmon({ AKSMON_HOME }, "sweep", "--fleet", fleet);
+    const first = await runAksmon({ AKSMON_HOME }, "sweep", "--fleet", fleet);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     expect(cardsOf(first.stdout)).toEqual(["drift", "drift", "drift", "digest"]);
@@ -759,13 +738,13 @@ describe("aksmon sweep --fleet, as a process", () => {
     expect(first.stdout).toMatch(/^stg-neu-web drifted: \d+ new failures$/m);
     expect(first.stdout).toMatch(/Swept 3 cluster\(s\): \d+ change\(s\) since the last sweep, 4 card\(s\) printed above \(no TEAMS_WEBHOOK_URL\)\.\n$/);
 
-    const second = await aksmon({ AKSMON_HOME }, "sweep", "--fleet", fleet);
+    const second = await runAksmon({ AKSMON_HOME }, "sweep", "--fleet", fleet);
     expect(second.code).toBe(0);
     expect(cardsOf(second.stdout)).toEqual(["digest"]);
     expect(second.stdout).toMatch(/Swept 3 cluster\(s\): 0 change\(s\) since the last sweep, 1 card\(s\) printed above/);
 
     // A fresh home with the webhook: the three drift cards and the digest go to the receiver instead of stdout.
-    const sent = await aksmon({ AKSMON_HOME: home(), TEAMS_WEBHOOK_URL: receiver.url }, "sweep", "--fleet", fleet);
+    const sent = await runAksmon({ AKSMON_HOME: home(), TEAMS_WEBHOOK_URL: receiver.url }, "sweep", "--fleet", fleet);
     expect(sent.stderr).toBe("");
     expect(sent.code).toBe(0);
     expect(cardsOf(sent.stdout)).toEqual([]);
@@ -779,7 +758,7 @@ describe("aksmon sweep --fleet, as a process", () => {
 
   it("a throttled card is retried within the run (Retry-After honoured), not left for the next sweep", async () => {
     receiver.script([{}, {}, {}, { status: 429, retryAfterSeconds: 1 }]);
-    const run = await aksmon({ AKSMON_HOME: home(), TEAMS_WEBHOOK_URL: receiver.url }, "sweep", "--fleet", fleet);
+    const run = await runAksmon({ AKSMON_HOME: home(), TEAMS_WEBHOOK_URL: receiver.url }, "sweep", "--fleet", fleet);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(receiver.attempts.map((attempt) => attempt.status)).toEqual([202, 202, 202, 429, 202]);
@@ -790,10 +769,10 @@ describe("aksmon sweep --fleet, as a process", () => {
 
   it("STORAGE_CONNECTION_STRING: the state lives in the given storage (the test's Azurite), shared by runs", async () => {
     const env = { AKSMON_HOME: home(), STORAGE_CONNECTION_STRING: azurite.connectionString, TEAMS_WEBHOOK_URL: receiver.url };
-    const first = await aksmon(env, "sweep", "--fleet", fleet);
+    const first = await runAksmon(env, "sweep", "--fleet", fleet);
     expect(first.code).toBe(0);
     expect(receiver.received).toHaveLength(4);
-    const second = await aksmon({ ...env, AKSMON_HOME: home() }, "sweep", "--fleet", fleet);
+    const second = await runAksmon({ ...env, AKSMON_HOME: home() }, "sweep", "--fleet", fleet);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/0 change\(s\) since the last sweep, 1 card\(s\) sent to/);
     expect(receiver.received).toHaveLength(5);
