@@ -4,10 +4,7 @@
  * performed, with the deployed settle (EVENT_SETTLE_SECONDS=2) and without one, side by side in one run.
  * The measuring runs in its own process (bench/burstRun.ts), which trusts the test certificate.
  */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { createTestCertificate } from "../test/support/tls.js";
+import { measureInProcess } from "./measuringProcess.js";
 import type { BenchFigure } from "./results.js";
 
 interface Figures {
@@ -28,16 +25,7 @@ interface Figures {
 }
 
 async function measure(root: string, settleMs: number): Promise<Figures> {
-  const certificate = await createTestCertificate();
-  const child = spawn(process.execPath, [join(root, "dist", "bench", "burstRun.js"), root, "100", "10", String(settleMs), "100"], {
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: certificate.certPath, AKSMON_TEST_CERT: certificate.certPath, AKSMON_TEST_KEY: certificate.keyPath },
-  });
-  child.stderr.pipe(process.stderr);
-  const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
-  const line = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
-  const code = await exited;
-  if (code !== 0 || line.done) throw new Error(`the burst benchmark failed (exit code ${code})`);
-  return JSON.parse(line.value as string) as Figures;
+  return measureInProcess<Figures>(root, "burstRun.js", ["100", "10", String(settleMs), "100"]);
 }
 
 const seconds = (ms: number) => Number((ms / 1000).toFixed(2));

@@ -6,10 +6,7 @@
  * storage operations per evaluation. The measuring runs in its own process (bench/latencyRun.ts), which
  * trusts the test certificate through NODE_EXTRA_CA_CERTS as the tests do.
  */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { createTestCertificate } from "../test/support/tls.js";
+import { measureInProcess } from "./measuringProcess.js";
 import type { BenchFigure } from "./results.js";
 
 const CLUSTERS = 300;
@@ -27,16 +24,7 @@ interface Figures {
 }
 
 async function measure(root: string): Promise<Figures> {
-  const certificate = await createTestCertificate();
-  const child = spawn(process.execPath, [join(root, "dist", "bench", "latencyRun.js"), root, String(CLUSTERS)], {
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: certificate.certPath, AKSMON_TEST_CERT: certificate.certPath, AKSMON_TEST_KEY: certificate.keyPath },
-  });
-  child.stderr.pipe(process.stderr);
-  const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
-  const line = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
-  const code = await exited;
-  if (code !== 0 || line.done) throw new Error(`the latency benchmark failed (exit code ${code})`);
-  return JSON.parse(line.value as string) as Figures;
+  return measureInProcess<Figures>(root, "latencyRun.js", [String(CLUSTERS)]);
 }
 
 const ms = (value: number) => Number(value.toFixed(1));
