@@ -34,7 +34,7 @@ export function benchColdStart(root: string): Record<string, BenchFigure> {
     times.bundled.push(importMs(bundled));
     times.unbundled.push(importMs(unbundled));
   }
-  const note = `median of ${RUNS} fresh processes importing all ${bundled.length} functions (without the lazily loaded bot stack), alternating`;
+  const note = `median of ${RUNS} fresh processes importing all ${bundled.length} modules of functions/ (every function and the invocation hooks, without the lazily loaded bot stack), alternating`;
   return {
     "coldStart.bundled": { value: Number(median(times.bundled).toFixed(1)), unit: "ms", note: `${note}; target under 200 ms` },
     "coldStart.unbundled": { value: Number(median(times.unbundled).toFixed(1)), unit: "ms", note },
