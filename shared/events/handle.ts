@@ -96,7 +96,7 @@ export type EventOutcome =
       lifecycleAlertId?: string;
       changes: number;
     }
-  /** Covered by an evaluation of the same cluster that started reading after this event arrived. */
+  /** Covered by an evaluation of the same cluster that started reading after this event's change was visible. */
   | { outcome: "coalesced"; eventId: string; cluster: string; evaluatedThrough: string; lifecycleAlertId?: string }
   | { outcome: "closed"; eventId: string; cluster: string; findingsClosed: number }
   | { outcome: "alerted"; eventId: string; clusters: string[]; lifecycleAlertIds: string[] }
@@ -183,14 +183,14 @@ function coveredFrom(arrivedAt: string, eventTime: string | undefined): string {
 }
 
 /**
- * Runs `evaluate` once this event's cluster gate is free, unless an evaluation that started after
- * `arrivedAt` (when the event's change was visible) finishes meanwhile. `evaluate` answers with the time its evaluation covers (when it began
- * reading, or the time of the body it evaluated), or none when it evaluated nothing.
+ * Runs `evaluate` once this event's cluster gate is free, unless an evaluation that started reading after
+ * `visibleAt` (see `coveredFrom`) finishes meanwhile. `evaluate` answers with the time its evaluation
+ * covers (when it began reading, or the time of the body it evaluated), or none when it evaluated nothing.
  */
 async function throughGate(
   eventId: string,
   ref: ClusterRef,
-  arrivedAt: string,
+  visibleAt: string,
   actor: Actor | undefined,
   deps: EventDeps,
   evaluate: (previous: string | undefined) => Promise<{ outcome: EventOutcome; through?: string }>,
@@ -199,7 +199,7 @@ async function throughGate(
   const waitMs = deps.gateWaitMs ?? GATE_WAIT_MS;
   const started = performance.now();
   for (let pause = 25; ; pause = Math.min(pause * 2, 1_000)) {
-    const claim = await deps.store.claimEvaluation(ref, { arrivedAt, holder: eventId, now: clock().toISOString(), leaseMs: GATE_LEASE_MS });
+    const claim = await deps.store.claimEvaluation(ref, { arrivedAt: visibleAt, holder: eventId, now: clock().toISOString(), leaseMs: GATE_LEASE_MS });
     if (claim.outcome === "covered") {
       if (actor) await nameOnPendingCard(ref, actor, claim.evaluatedThrough, deps, clock());
       return { outcome: "coalesced", eventId, cluster: ref.id, evaluatedThrough: claim.evaluatedThrough };
