@@ -22,7 +22,7 @@ import type { DashboardCluster, DashboardFinding, DashboardModel, HistoryEntry, 
 /** What the dashboard reads (shared/store/tableStore.ts implements it); the maps are keyed by `fleetKey`. */
 export interface DashboardStore {
   listClusterSummaries(options?: { subscriptionId?: string; continuation?: string; pageSize?: number }): Promise<SummaryPage>;
-  listFailingFindings(): Promise<ReadonlyMap<string, FindingRecord[]>>;
+  listFailingFindings(subscriptionIds: readonly string[]): Promise<ReadonlyMap<string, FindingRecord[]>>;
   listActiveSuppressions(now: string): Promise<ReadonlyMap<string, Suppression[]>>;
   listChangingEvaluations(since: string): Promise<ReadonlyMap<string, EvaluationRecord[]>>;
   listFleetPosture(options?: { limit?: number }): Promise<FleetPosture[]>;
@@ -55,10 +55,10 @@ export async function loadDashboard(store: DashboardStore, options: LoadDashboar
   const now = options.now ?? new Date();
   const scope = [...new Set((options.subscriptions ?? []).map((id) => id.toLowerCase()))];
   const since = new Date(now.getTime() - (options.historyDays ?? TREND_DAYS) * 86_400_000).toISOString();
-  const [summaries, posture, findings, suppressions, evaluations] = await Promise.all([
-    listSummaries(store, scope),
+  const summaries = await listSummaries(store, scope);
+  const [posture, findings, suppressions, evaluations] = await Promise.all([
     options.fleetTrend === false ? Promise.resolve([]) : store.listFleetPosture({ limit: POSTURE_READ }),
-    store.listFailingFindings(),
+    store.listFailingFindings([...new Set(summaries.map((record) => record.ref.subscriptionId.toLowerCase()))]),
     store.listActiveSuppressions(now.toISOString()),
     store.listChangingEvaluations(since),
   ]);

@@ -2,7 +2,8 @@ import { odata } from "@azure/data-tables";
 import type { ClusterRef } from "../model/snapshot.js";
 import { evaluationOf } from "./evaluations.js";
 import { findingOf } from "./findingRows.js";
-import { clusterPartitionKey, PENDING_ROW_PREFIX, STATE_ROW_KEY } from "./keys.js";
+import { mapBounded } from "../sources/arm/fleetRead.js";
+import { clusterPartitionKey, KEY_SEPARATOR, PENDING_ROW_PREFIX, STATE_ROW_KEY, subscriptionPartitionKey } from "./keys.js";
 import { suppressionOf } from "./suppressions.js";
 import type { StoredRow, Tables } from "./tables.js";
 import type { EvaluationRecord, FindingRecord, Suppression } from "./types.js";
@@ -13,14 +14,28 @@ import type { EvaluationRecord, FindingRecord, Suppression } from "./types.js";
  * Each answers a map from `fleetKey(cluster)` to that cluster's rows.
  */
 
+const RANGES_AT_ONCE = 8;
+
 /** The key of a cluster in the maps these reads answer. */
 export function fleetKey(ref: ClusterRef): string {
   return clusterPartitionKey(ref);
 }
 
-/** Every finding whose last verdict is a failure or an error. */
-export async function listFailingFindings(tables: Tables): Promise<Map<string, FindingRecord[]>> {
-  const rows = await tables.all("findings", { filter: odata`lastStatus eq ${"fail"} or lastStatus eq ${"error"}` });
+/**
+ * Every finding of these subscriptions' clusters whose last verdict is a failure or an error: one
+ * partition-key range per subscription (a cluster's partition key starts with its subscription), a few
+ * at a time, so that a large fleet's pages come in parallel rather than one after the other.
+ */
+export async function listFailingFindings(tables: Tables, subscriptionIds: readonly string[]): Promise<Map<string, FindingRecord[]>> {
+  const ranges = [...new Set(subscriptionIds.map((id) => subscriptionPartitionKey(id)))];
+  const rows = (
+    await mapBounded(ranges, RANGES_AT_ONCE, (subscription) =>
+      tables.all("findings", {
+        // Encoded key parts hold no character above `~`: every key of the subscription sorts below `<sub>~~`.
+        filter: odata`PartitionKey gt ${subscription + KEY_SEPARATOR} and PartitionKey lt ${subscription + KEY_SEPARATOR + KEY_SEPARATOR} and (lastStatus eq ${"fail"} or lastStatus eq ${"error"})`,
+      }),
+    )
+  ).flat();
   return grouped(
     rows.filter((row) => row.rowKey !== STATE_ROW_KEY && !String(row.rowKey).startsWith(PENDING_ROW_PREFIX)),
     findingOf,

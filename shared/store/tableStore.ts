@@ -248,8 +248,8 @@ export class TableStore {
 
   // whole-fleet reads (the dashboard), keyed by `fleetKey(cluster)`
 
-  listFailingFindings(): Promise<Map<string, FindingRecord[]>> {
-    return listFailingFindings(this.tables);
+  listFailingFindings(subscriptionIds: readonly string[]): Promise<Map<string, FindingRecord[]>> {
+    return listFailingFindings(this.tables, subscriptionIds);
   }
 
   listActiveSuppressions(now: string): Promise<Map<string, Suppression[]>> {
