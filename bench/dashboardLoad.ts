@@ -13,7 +13,7 @@ import type { DashboardCluster, DashboardModel } from "../shared/dashboard/model
 import { monitorCluster, type MonitorSettings } from "../shared/monitor/pipeline.js";
 import type { Trigger } from "../shared/monitor/types.js";
 import { snapshotsFromDocument } from "../shared/sources/clusterFiles.js";
-import { mapBounded } from "../shared/sources/arm/fleetRead.js";
+import { mapBounded } from "../shared/mapBounded.js";
 import { TableStore } from "../shared/store/tableStore.js";
 import { startAzurite } from "../test/support/azurite.js";
 import type { BenchFigure } from "./results.js";

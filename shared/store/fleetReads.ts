@@ -2,7 +2,7 @@ import { odata } from "@azure/data-tables";
 import type { ClusterRef } from "../model/snapshot.js";
 import { evaluationOf } from "./evaluations.js";
 import { findingOf } from "./findingRows.js";
-import { mapBounded } from "../sources/arm/fleetRead.js";
+import { mapBounded } from "../mapBounded.js";
 import { clusterPartitionKey, KEY_SEPARATOR, PENDING_ROW_PREFIX, STATE_ROW_KEY, subscriptionPartitionKey } from "./keys.js";
 import { suppressionOf } from "./suppressions.js";
 import type { StoredRow, Tables } from "./tables.js";
