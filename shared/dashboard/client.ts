@@ -543,8 +543,8 @@ export function dashboardClient(unpack: (packed: PackedDashboard) => DashboardMo
   function fillImages(target: DomElement, shown: DashboardCluster[], state: State): void {
     const pools = shown
       .flatMap((cluster) => (cluster.nodeHealth?.pools ?? []).map((pool) => ({ cluster, ...pool })))
-      .filter((pool) => pool.daysBehind > 0)
-      .sort((a, b) => b.daysBehind - a.daysBehind || a.cluster.name.localeCompare(b.cluster.name) || a.pool.localeCompare(b.pool));
+      .filter((pool) => (pool.daysBehind ?? 0) > 0)
+      .sort((a, b) => (b.daysBehind ?? 0) - (a.daysBehind ?? 0) || a.cluster.name.localeCompare(b.cluster.name) || a.pool.localeCompare(b.pool));
     const heading = h("h2", { id: "images-title" }, "Node image age per pool");
     if (pools.length === 0) return target.replaceChildren(heading, h("p", {}, "Every pool with a known image runs the latest node image."));
     target.replaceChildren(
@@ -554,7 +554,7 @@ export function dashboardClient(unpack: (packed: PackedDashboard) => DashboardMo
         table(
           pools.length > TOP_HEALTH ? `The ${TOP_HEALTH} pools furthest behind, of ${count(pools.length)} behind` : "Pools behind the latest image, furthest first",
           ["Cluster", "Pool", "Image", "Latest", "Days behind", "Nodes"],
-          pools.slice(0, TOP_HEALTH).map((p) => [clusterLink(p.cluster, state), p.pool, p.image, p.latest ?? "unknown", count(p.daysBehind), p.nodes === undefined ? "" : count(p.nodes)]),
+          pools.slice(0, TOP_HEALTH).map((p) => [clusterLink(p.cluster, state), p.pool, p.image, p.latest ?? "unknown", p.daysBehind === undefined ? "unknown" : count(p.daysBehind), p.nodes === undefined ? "" : count(p.nodes)]),
           { numeric: [4, 5], rowHeader: true },
         ),
       ),
@@ -822,7 +822,7 @@ export function dashboardClient(unpack: (packed: PackedDashboard) => DashboardMo
         ? table(
             "Node image per pool, furthest behind first",
             ["Pool", "Image", "Latest", "Days behind", "Nodes"],
-            health.pools.map((p) => [p.pool, p.image, p.latest ?? "unknown", count(p.daysBehind), p.nodes === undefined ? "" : count(p.nodes)]),
+            health.pools.map((p) => [p.pool, p.image, p.latest ?? "unknown", p.daysBehind === undefined ? "unknown" : count(p.daysBehind), p.nodes === undefined ? "" : count(p.nodes)]),
             { numeric: [3, 4], rowHeader: true },
           )
         : h("p", {}, "No pool reports its node image."),

@@ -32,8 +32,11 @@ export interface DigestPart {
 export interface NodeHealth {
   /** Oldest wait first. */
   reboots: Array<{ node: string; pool?: string; since: string }>;
-  /** Every pool with a known image, furthest behind first; `daysBehind` is 0 when current or unknown. */
-  pools: Array<{ pool: string; image: string; latest?: string; daysBehind: number; nodes?: number }>;
+  /**
+   * Every pool with a known image, furthest behind first; `daysBehind` is 0 when current and absent when
+   * the latest image could not be read (never reported as current), those last.
+   */
+  pools: Array<{ pool: string; image: string; latest?: string; daysBehind?: number; nodes?: number }>;
 }
 
 export function nodeHealthOf(snapshot: ClusterSnapshot): NodeHealth {
@@ -50,17 +53,16 @@ export function nodeHealthOf(snapshot: ClusterSnapshot): NodeHealth {
     const latest = profile?.ok ? profile.value.latestNodeImageVersion : undefined;
     const current = parseNodeImageVersion(pool.nodeImageVersion);
     const newest = parseNodeImageVersion(latest);
-    const daysBehind = current && newest ? Math.max(0, nodeImageLag(current, newest).daysBehind) : 0;
     pools.push({
       pool: pool.name,
       image: pool.nodeImageVersion,
       ...(latest ? { latest } : {}),
-      daysBehind,
+      ...(current && newest ? { daysBehind: Math.max(0, nodeImageLag(current, newest).daysBehind) } : {}),
       ...(typeof pool.count === "number" ? { nodes: pool.count } : {}),
     });
   }
   reboots.sort((a, b) => Date.parse(a.since) - Date.parse(b.since) || a.node.localeCompare(b.node));
-  pools.sort((a, b) => b.daysBehind - a.daysBehind || a.pool.localeCompare(b.pool));
+  pools.sort((a, b) => (b.daysBehind ?? -1) - (a.daysBehind ?? -1) || a.pool.localeCompare(b.pool));
   return { reboots, pools };
 }
 
@@ -70,8 +72,7 @@ export function digestPartOf(snapshot: ClusterSnapshot, evaluation: ClusterEvalu
   const failing = evaluation.findings.filter((f) => f.status === "fail" && !f.exemption);
   const health = nodeHealthOf(snapshot);
   const images: DigestPart["images"] = health.pools
-    .filter((pool) => pool.daysBehind > 0)
-    .map(({ pool, image, latest, daysBehind }) => ({ pool, image, ...(latest ? { latest } : {}), daysBehind }));
+    .flatMap(({ pool, image, latest, daysBehind }) => (daysBehind ? [{ pool, image, ...(latest ? { latest } : {}), daysBehind }] : []));
   return {
     cluster: snapshot.ref,
     counts: { pass: evaluation.summary.pass, fail: evaluation.summary.fail, error: evaluation.summary.error, exempt: evaluation.summary.exempt },
