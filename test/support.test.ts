@@ -48,8 +48,9 @@ function containerService(server: ArmServer, options: { retries?: "default"; sub
 
 function resourceGraph(server: ArmServer, options: { retries?: "default" } = {}): ResourceGraphClient {
   return new ResourceGraphClient(fixedTokenCredential(server.token), {
-    baseUri: server.url,
-    ...(options.retries === "default" ? {} : { noRetryPolicy: true }),
+    endpoint: server.url,
+    credentials: { scopes: [`${server.url}/.default`] },
+    ...(options.retries === "default" ? {} : { retryOptions: { maxRetries: 0 } }),
   });
 }
 
@@ -290,7 +291,7 @@ describe("ARM server with the real ContainerServiceClient", () => {
   });
 });
 
-describe("Resource Graph with the real ResourceGraphClient (4.2.1)", () => {
+describe("Resource Graph with the real ResourceGraphClient (5.x)", () => {
   let server: ArmServer;
   beforeAll(async () => {
     server = await startArmServer();
@@ -328,8 +329,8 @@ describe("Resource Graph with the real ResourceGraphClient (4.2.1)", () => {
     expect(rows[0].properties.enableRBAC).toBe(false); // rows carry REST spelling, not the SDK's flattening
     const wire = server.requests.map((r) => [r.method, r.path, r.query["api-version"], r.kind]);
     expect(wire).toEqual([
-      ["POST", "/providers/Microsoft.ResourceGraph/resources", "2021-03-01", "resourceGraph"],
-      ["POST", "/providers/Microsoft.ResourceGraph/resources", "2021-03-01", "resourceGraph"],
+      ["POST", "/providers/Microsoft.ResourceGraph/resources", "2024-04-01", "resourceGraph"],
+      ["POST", "/providers/Microsoft.ResourceGraph/resources", "2024-04-01", "resourceGraph"],
     ]);
   });
 
@@ -357,7 +358,7 @@ describe("Resource Graph with the real ResourceGraphClient (4.2.1)", () => {
   it("refuses other queries with 400 BadRequest whose first detail is InvalidQuery", async () => {
     const error = await rejection(resourceGraph(server).resources({ subscriptions: [SUB], query: "resources | take 5" }));
     expect(error).toMatchObject({ statusCode: 400, code: "BadRequest" });
-    expect(error.body.error.details[0].code).toBe("InvalidQuery");
+    expect(error.details.error.details[0].code).toBe("InvalidQuery"); // 5.x: the ErrorResponse, deserialised
     expect(parseGraphQuery(CLUSTER_QUERY.replace("order by id asc", "order by name asc"))).toBeTypeOf("string");
     expect(parseGraphQuery(CLUSTER_QUERY.replaceAll("\n", " "))).toEqual({ shape: "clusters", tags: [] });
   });
@@ -527,7 +528,7 @@ describe("throttling: ARM's read token bucket", () => {
 
     const otherSubscription = await httpsRequest(`${server.url}/subscriptions/${OTHER_SUB}/providers/Microsoft.ContainerService/managedClusters?api-version=2026-04-01`, { token: server.token });
     expect(otherSubscription.status).toBe(200);
-    const graph = await httpsRequest(`${server.url}/providers/Microsoft.ResourceGraph/resources?api-version=2021-03-01`, {
+    const graph = await httpsRequest(`${server.url}/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01`, {
       method: "POST",
       token: server.token,
       body: { subscriptions: [SUB], query: CLUSTER_QUERY },
@@ -585,7 +586,7 @@ describe("faults", () => {
     expect(server.requests.map((r) => r.status)).toEqual([429, 200]);
   });
 
-  it("429 without Retry-After: the Resource Graph 4.x client (default policies) does not retry either", async () => {
+  it("429 without Retry-After: the Resource Graph 5.x client (default policies) does not retry either", async () => {
     server.fault({ match: "Microsoft.ResourceGraph", status: 429, times: 1 });
     const error = await rejection(resourceGraph(server, { retries: "default" }).resources({ subscriptions: [SUB], query: CLUSTER_QUERY }));
     expect(error).toMatchObject({ statusCode: 429, code: "TooManyRequests" });

@@ -1,10 +1,11 @@
 /**
  * The clients the monitor reads ARM with, all over one pipeline policy (ArmTraffic) and one credential:
- * the container service SDK per subscription, and a generic ARM REST client for the few resources that
- * have no SDK here (diagnostic settings, Defender pricing and assessments, Application Gateway, Resource
- * Graph queries).
+ * the container service SDK per subscription, the Resource Graph SDK, and a generic ARM REST client for the
+ * few resources that have no SDK here (diagnostic settings, Defender pricing and assessments, Application
+ * Gateway).
  */
 import { ContainerServiceClient } from "@azure/arm-containerservice";
+import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { getClient, type Client } from "@azure-rest/core-client";
 import { ArmTraffic, type ArmTrafficOptions } from "./armTraffic.js";
@@ -25,6 +26,8 @@ export interface ArmConnection {
   traffic: ArmTraffic;
   /** The container service client of a subscription (one per subscription, reused). */
   containerService(subscriptionId: string): ContainerServiceClient;
+  /** Resource Graph queries across subscriptions (see resourceGraph.ts). */
+  resourceGraph: ResourceGraphClient;
   /** ARM REST for paths without an SDK here: `rest.pathUnchecked(path).get({ queryParameters })`. */
   rest: Client;
 }
@@ -73,6 +76,7 @@ export async function connectArm(options: ArmConnectionOptions): Promise<ArmConn
       }
       return client;
     },
+    resourceGraph: new ResourceGraphClient(credential, common),
     rest: getClient(endpoint, credential, common),
   };
 }
