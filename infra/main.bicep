@@ -66,11 +66,23 @@ param profile string = ''
 @description('Create the Event Grid subscriptions. They point at the clusterEvents function, which must be deployed first: azure.yaml\'s postdeploy hook provisions again with this set.')
 param subscribeEvents bool = false
 
-@description('Resource group, in each monitored subscription, that holds that subscription\'s Event Grid system topics.')
-param eventsResourceGroupName string = 'rg-aksmon-events-${environmentName}'
+@description('Resource group, in each monitored subscription, that holds that subscription\'s Event Grid system topics. Empty: rg-aksmon-events-<environmentName>.')
+param eventsResourceGroupName string = ''
+
+@description('A cluster that gets its own Microsoft.ContainerService system topic.')
+type clusterTopicTarget = {
+  @description('Subscription id of the cluster.')
+  subscriptionId: string
+  @description('Resource group of the cluster.')
+  resourceGroup: string
+  @description('Name of the cluster.')
+  name: string
+  @description('Region of the cluster (its system topic lives there).')
+  location: string
+}
 
 @description('Clusters that get a Microsoft.ContainerService system topic: [{ subscriptionId, resourceGroup, name, location }].')
-param clusterTopics array = []
+param clusterTopics clusterTopicTarget[] = []
 
 @description('Maximum instances of the Flex Consumption app.')
 param maximumInstanceCount int = 100
@@ -78,15 +90,30 @@ param maximumInstanceCount int = 100
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
+@description('Node.js major version of the Function App (Flex Consumption). 22 is GA; 24 was in preview when this was written.')
+@allowed(['22', '24'])
+param nodeVersion string = '22'
+
+@description('Entra ID app role a caller of the recheck endpoint must hold (RECHECK_REQUIRED_ROLE). Empty: the function key alone.')
+param recheckRequiredRole string = ''
+
 var tags = { 'azd-env-name': environmentName }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var monitoredSubscriptionIds = empty(trim(monitoredSubscriptions))
   ? [subscription().subscriptionId]
   : map(split(monitoredSubscriptions, ','), id => trim(id))
 var deadLetterContainerName = 'eventgrid-deadletter'
+// Names known before the deployment starts, passed to the modules that name or scope resources by
+// them (not the modules' outputs), so that what-if can predict those resources.
+var resourceGroupName = 'rg-aksmon-${environmentName}'
+var storageAccountName = 'st${resourceToken}'
+var keyVaultName = 'kv-${resourceToken}'
+var functionAppName = 'func-${resourceToken}'
+// The parameter defaults to '' rather than to this expression: azd passes an unset variable as ''.
+var topicsResourceGroupName = empty(eventsResourceGroupName) ? 'rg-aksmon-events-${environmentName}' : eventsResourceGroupName
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
-  name: 'rg-aksmon-${environmentName}'
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: resourceGroupName
   location: location
   tags: tags
 }
@@ -95,7 +122,7 @@ module storage 'app/storage.bicep' = {
   name: 'storage'
   scope: rg
   params: {
-    name: 'st${resourceToken}'
+    name: storageAccountName
     location: location
     tags: tags
     deploymentContainerName: 'app-package-${resourceToken}'
@@ -118,11 +145,13 @@ module keyVault 'app/keyVault.bicep' = {
   name: 'keyVault'
   scope: rg
   params: {
-    name: 'kv-${resourceToken}'
+    name: keyVaultName
     location: location
     tags: tags
     teamsWebhookUrl: teamsWebhookUrl
     botAppPassword: botAppPassword
+    hasTeamsWebhook: !empty(teamsWebhookUrl)
+    hasBotAppPassword: !empty(botAppPassword)
   }
 }
 
@@ -130,7 +159,7 @@ module functionApp 'app/functionApp.bicep' = {
   name: 'functionApp'
   scope: rg
   params: {
-    name: 'func-${resourceToken}'
+    name: functionAppName
     planName: 'plan-${resourceToken}'
     location: location
     tags: union(tags, { 'azd-service-name': 'api' })
@@ -139,10 +168,11 @@ module functionApp 'app/functionApp.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    nodeVersion: nodeVersion
     monitoredSubscriptionIds: monitoredSubscriptionIds
     teamsWebhookSecretUri: keyVault.outputs.teamsWebhookSecretUri
     botAppId: botAppId
-    botAppPasswordSecretUri: keyVault.outputs.botAppPasswordSecretUri
+    botSecretUri: keyVault.outputs.botSecretUri
     readNodes: readNodes
     alertMinSeverity: alertMinSeverity
     alertCooldownMinutes: alertCooldownMinutes
@@ -152,6 +182,7 @@ module functionApp 'app/functionApp.bicep' = {
     retentionDays: retentionDays
     sweepSchedule: sweepSchedule
     profile: profile
+    recheckRequiredRole: recheckRequiredRole
   }
 }
 
@@ -167,13 +198,21 @@ module eventGridIdentity 'app/eventGridIdentity.bicep' = {
 
 // The app's own resources: storage (host and product tables and queues, the Flex deployment
 // container), the vault's secrets, and the Event Grid identity's dead-letter container.
+//
+// Documented linter exception (what-if-short-circuiting, here and in subscriptionRoles): a role
+// assignment is named guid(scope, principalId, roleId), and a principal id exists only once its
+// identity is created. Naming by something known earlier would make a recreated identity collide
+// with its predecessor's assignment (RoleAssignmentUpdateNotPermitted). What-if therefore shows these
+// assignments as unpredictable.
 module roleAssignments 'app/roleAssignments.bicep' = {
   name: 'roleAssignments'
   scope: rg
   params: {
+    #disable-next-line what-if-short-circuiting
     principalId: functionApp.outputs.principalId
-    storageAccountName: storage.outputs.name
-    keyVaultName: keyVault.outputs.name
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+    #disable-next-line what-if-short-circuiting
     eventGridPrincipalId: eventGridIdentity.outputs.principalId
     deadLetterContainerName: deadLetterContainerName
   }
@@ -184,6 +223,7 @@ module subscriptionRoles 'app/subscriptionRoles.bicep' = [for subscriptionId in 
   name: 'aksmon-roles-${uniqueString(environmentName, subscriptionId)}'
   scope: subscription(subscriptionId)
   params: {
+    #disable-next-line what-if-short-circuiting
     principalId: functionApp.outputs.principalId
     readNodes: readNodes
   }
@@ -193,7 +233,7 @@ module eventsResourceGroup 'app/eventsResourceGroup.bicep' = [for subscriptionId
   name: 'aksmon-events-rg-${uniqueString(environmentName, subscriptionId)}'
   scope: subscription(subscriptionId)
   params: {
-    name: eventsResourceGroupName
+    name: topicsResourceGroupName
     location: location
     tags: tags
   }
@@ -201,13 +241,15 @@ module eventsResourceGroup 'app/eventsResourceGroup.bicep' = [for subscriptionId
 
 module eventGrid 'app/eventGrid.bicep' = [for subscriptionId in monitoredSubscriptionIds: if (subscribeEvents) {
   name: 'aksmon-events-${uniqueString(environmentName, subscriptionId)}'
-  scope: resourceGroup(subscriptionId, eventsResourceGroupName)
-  dependsOn: [eventsResourceGroup, roleAssignments]
+  scope: resourceGroup(subscriptionId, topicsResourceGroupName)
+  dependsOn: [eventsResourceGroup, functionApp, roleAssignments]
   params: {
     subscriptionId: subscriptionId
     nameSuffix: resourceToken
     tags: tags
-    functionAppId: functionApp.outputs.id
+    functionAppName: functionAppName
+    functionAppResourceGroup: resourceGroupName
+    functionAppSubscriptionId: subscription().subscriptionId
     eventGridIdentityId: eventGridIdentity.outputs.id
     deadLetterStorageAccountId: storage.outputs.id
     deadLetterContainerName: deadLetterContainerName
@@ -217,12 +259,14 @@ module eventGrid 'app/eventGrid.bicep' = [for subscriptionId in monitoredSubscri
 module clusterTopic 'app/clusterTopic.bicep' = [for cluster in clusterTopics: if (subscribeEvents) {
   name: 'aksmon-cluster-${uniqueString(environmentName, cluster.subscriptionId, cluster.resourceGroup, cluster.name)}'
   scope: resourceGroup(cluster.subscriptionId, cluster.resourceGroup)
-  dependsOn: [roleAssignments]
+  dependsOn: [functionApp, roleAssignments]
   params: {
     clusterName: cluster.name
     location: cluster.location
     tags: tags
-    functionAppId: functionApp.outputs.id
+    functionAppName: functionAppName
+    functionAppResourceGroup: resourceGroupName
+    functionAppSubscriptionId: subscription().subscriptionId
     eventGridIdentityId: eventGridIdentity.outputs.id
     deadLetterStorageAccountId: storage.outputs.id
     deadLetterContainerName: deadLetterContainerName

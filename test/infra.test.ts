@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -6,168 +6,133 @@ import { parse as parseYaml } from "yaml";
 import { settingsSchema } from "../shared/config/settings.js";
 
 /*
- * The Bicep in infra/ cannot be compiled here (no bicep CLI, no network), so this test reads it as
- * text: comments stripped, strings respected, blocks matched by their braces. It proves what the
+ * Reads the COMPILED deployment: `npm run infra:check` (scripts/infraCheck.mjs) builds infra/ with the
+ * real Bicep CLI into dist/infra/ (main.json, with every module inlined as a nested
+ * Microsoft.Resources/deployments, and app/<module>.json for each module on its own). It proves what the
  * deployment promises: every setting the code reads is set (or is a documented exception), no role
- * beyond the least-privilege list is granted, no secret is hard-coded, every module exists and gets
- * its required parameters, and azd knows the function project.
+ * beyond the least-privilege list is granted, no secret is hard-coded or leaks, every module is
+ * deployed with its parameters at its scope, and azd knows the function project. ARM expressions are
+ * strings such as "[parameters('x')]": the assertions compare them as they are.
  */
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const infra = join(root, "infra");
+const built = join(root, "dist", "infra");
 
-function bicepFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return bicepFiles(path);
-    return entry.name.endsWith(".bicep") ? [path] : [];
-  });
-}
+const bicepSources = (readdirSync(infra, { recursive: true }) as string[]).filter((name) => name.endsWith(".bicep"));
+const mainJson = join(built, "main.json");
+if (!existsSync(mainJson)) throw new Error("dist/infra/main.json is missing: run `npm run infra:check` (it compiles infra/ with the Bicep CLI)");
+const stale = bicepSources.filter((name) => statSync(join(infra, name)).mtimeMs > statSync(mainJson).mtimeMs);
+if (stale.length) throw new Error(`dist/infra is older than infra/${stale[0]}: run \`npm run infra:check\``);
 
-/** Removes `//` and `/* *\/` comments outside single-quoted Bicep strings (which may hold `//`, as URLs do). */
-function stripComments(text: string): string {
-  let out = "";
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      out += c;
-      if (c === "\\") out += text[++i] ?? "";
-      else if (c === "'") inString = false;
-      continue;
-    }
-    if (c === "'") {
-      inString = true;
-      out += c;
-    } else if (c === "/" && text[i + 1] === "/") {
-      while (i < text.length && text[i] !== "\n") i++;
-      out += "\n";
-    } else if (c === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      i = end < 0 ? text.length : end + 1;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+// ---------------------------------------------------------------------------------------------
+// The compiled model
 
-/** The text from the bracket at `open` to its matching closing bracket, inclusive (strings skipped). */
-function balanced(text: string, open: number): string {
-  const pairs: Record<string, string> = { "{": "}", "(": ")", "[": "]" };
-  const first = text[open]!;
-  const close = pairs[first];
-  if (!close) throw new Error(`no bracket at ${open}: ${text.slice(open, open + 20)}`);
-  let depth = 0;
-  let inString = false;
-  for (let i = open; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === "'") inString = false;
-      continue;
-    }
-    if (c === "'") inString = true;
-    else if (c === first) depth++;
-    else if (c === close && --depth === 0) return text.slice(open, i + 1);
-  }
-  throw new Error(`unbalanced ${first} at ${open}`);
-}
-
-/** Keys of the object literal `block` (`{ ... }`) at its top level only. */
-function topLevelKeys(block: string): string[] {
-  const keys: string[] = [];
-  let depth = 0;
-  let inString = false;
-  let lineStart = true;
-  for (let i = 0; i < block.length; i++) {
-    const c = block[i]!;
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === "'") inString = false;
-      continue;
-    }
-    if (lineStart && depth === 1) {
-      const match = /^[ \t]*([A-Za-z_]\w*|'[^']+')[ \t]*:/.exec(block.slice(i));
-      if (match) keys.push(match[1]!.replace(/^'|'$/g, ""));
-    }
-    lineStart = c === "\n";
-    if (c === "'") inString = true;
-    else if (c === "{" || c === "(" || c === "[") depth++;
-    else if (c === "}" || c === ")" || c === "]") depth--;
-  }
-  return keys;
-}
-
-/** Every `key:` on any line of `text` (all depths). */
-function allKeys(text: string): string[] {
-  return [...text.matchAll(/^[ \t]*([A-Za-z_]\w*|'[^']+')[ \t]*:/gm)].map((m) => m[1]!.replace(/^'|'$/g, ""));
-}
-
-interface Param {
-  name: string;
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+interface Parameter {
   type: string;
-  hasDefault: boolean;
-  secure: boolean;
+  defaultValue?: Json;
+  nullable?: boolean;
+  allowedValues?: Json[];
 }
-
-interface BicepFile {
-  path: string;
+interface Resource {
+  type: string;
   name: string;
-  raw: string;
-  code: string;
-  targetScope: string;
-  params: Param[];
+  apiVersion?: string;
+  condition?: string;
+  existing?: boolean;
+  copy?: { name: string; count: string };
+  scope?: string;
+  subscriptionId?: string;
+  resourceGroup?: string;
+  location?: string;
+  kind?: string;
+  tags?: Json;
+  sku?: Record<string, Json>;
+  identity?: Record<string, Json>;
+  properties?: Record<string, Json>;
+}
+interface Template {
+  $schema: string;
+  metadata?: { _generator?: { templateHash?: string } };
+  parameters?: Record<string, Parameter>;
+  variables?: Record<string, Json>;
+  resources: Resource[] | Record<string, Resource>;
+  outputs?: Record<string, { type: string; value: Json }>;
+}
+/** A resource where it sits: its symbolic name (languageVersion 2.0) and the template that holds it. */
+interface Placed {
+  symbol: string;
+  resource: Resource;
+  template: Template;
+  /** The chain of nested deployments it is in, from main.json: e.g. ["functionApp"]. */
+  path: string[];
+}
+/** A nested deployment (a Bicep module) and what it deploys. */
+interface Module extends Placed {
+  parameters: Record<string, { value?: Json; reference?: Json }>;
+  inner: Template;
 }
 
-function readBicep(path: string): BicepFile {
-  const raw = readFileSync(path, "utf8");
-  const code = stripComments(raw);
-  const lines = code.split("\n");
-  const params: Param[] = [];
-  lines.forEach((line, index) => {
-    const match = /^param\s+(\w+)\s+(\w+)(\s*=.*)?$/.exec(line.trim());
-    if (!match) return;
-    // Decorators sit on the lines just above.
-    let secure = false;
-    for (let j = index - 1; j >= 0 && /^\s*@/.test(lines[j]!); j--) if (/^\s*@secure\(\)/.test(lines[j]!)) secure = true;
-    params.push({ name: match[1]!, type: match[2]!, hasDefault: match[3] !== undefined, secure });
+const readTemplate = (path: string): Template => JSON.parse(readFileSync(path, "utf8")) as Template;
+const main = readTemplate(mainJson);
+const parametersFile = JSON.parse(readFileSync(join(infra, "main.parameters.json"), "utf8")) as { parameters: Record<string, { value: Json }> };
+
+function resourcesOf(template: Template): [string, Resource][] {
+  return Array.isArray(template.resources)
+    ? template.resources.map((r, i) => [`${r.type}#${i}`, r] as [string, Resource])
+    : Object.entries(template.resources);
+}
+
+/** Every resource of the deployment, through every nested deployment. */
+function walk(template: Template, path: string[] = []): Placed[] {
+  return resourcesOf(template).flatMap(([symbol, resource]) => {
+    const here: Placed = { symbol, resource, template, path };
+    const inner = resource.type === "Microsoft.Resources/deployments" ? (resource.properties?.template as unknown as Template | undefined) : undefined;
+    return inner ? [here, ...walk(inner, [...path, symbol])] : [here];
   });
-  const scope = /^targetScope\s*=\s*'(\w+)'/m.exec(code)?.[1] ?? "resourceGroup";
-  return { path, name: relative(infra, path), raw, code, targetScope: scope, params };
 }
 
-const files = bicepFiles(infra).map(readBicep);
-const file = (name: string): BicepFile => {
-  const found = files.find((f) => f.name === name);
-  if (!found) throw new Error(`infra/${name} is missing`);
+const all = walk(main);
+const modules: Module[] = all
+  .filter((p) => p.resource.type === "Microsoft.Resources/deployments")
+  .map((p) => ({
+    ...p,
+    parameters: (p.resource.properties?.parameters ?? {}) as Module["parameters"],
+    inner: p.resource.properties?.template as unknown as Template,
+  }));
+const module = (symbol: string): Module => {
+  const found = modules.find((m) => m.path.length === 0 && m.symbol === symbol);
+  if (!found) throw new Error(`main.bicep deploys no module '${symbol}'`);
   return found;
 };
+const ofType = (template: Template, type: string): Resource[] => resourcesOf(template).map(([, r]) => r).filter((r) => r.type === type);
+const only = (template: Template, type: string): Resource => {
+  const found = ofType(template, type);
+  expect(found, type).toHaveLength(1);
+  return found[0]!;
+};
+/** A value, with a whole-string "[variables('x')]" replaced by the variable. */
+const resolveVar = (template: Template, value: Json | undefined): Json | undefined => {
+  const match = typeof value === "string" ? /^\[variables\('(\w+)'\)\]$/.exec(value) : null;
+  return match ? template.variables?.[match[1]!] : value;
+};
+const expressions = (value: unknown): string[] => (typeof value === "string" ? [value] : value && typeof value === "object" ? Object.values(value).flatMap(expressions) : []);
 
-interface ModuleUse {
-  from: BicepFile;
-  symbol: string;
-  target: string;
-  body: string;
-  params: string[];
-}
-
-function moduleUses(f: BicepFile): ModuleUse[] {
-  return [...f.code.matchAll(/^module\s+(\w+)\s+'([^']+)'\s*=\s*/gm)].map((m) => {
-    const start = m.index + m[0].length;
-    const body = balanced(f.code, start); // `{ ... }` or `[for ...: { ... }]`
-    const paramsAt = /\bparams\s*:\s*\{/.exec(body);
-    const params = paramsAt ? topLevelKeys(balanced(body, paramsAt.index + paramsAt[0].length - 1)) : [];
-    return { from: f, symbol: m[1]!, target: resolve(dirname(f.path), m[2]!), body, params };
-  });
-}
+/** The standalone compiled modules, by templateHash: each nested deployment must be one of them. */
+const compiledModules = new Map(
+  (readdirSync(join(built, "app")) as string[])
+    .filter((name) => name.endsWith(".json"))
+    .map((name) => [readTemplate(join(built, "app", name)).metadata?._generator?.templateHash, `app/${name.replace(/\.json$/, ".bicep")}`]),
+);
+const sourceOf = (m: Module): string | undefined => compiledModules.get(m.inner.metadata?._generator?.templateHash);
 
 // ---------------------------------------------------------------------------------------------
 // (a) settings
 
 /**
  * Settings the code reads that the deployment deliberately does not set, with the reason. Anything
- * else shared/config/settings.ts reads must be an app setting in functionApp.bicep.
+ * else shared/config/settings.ts reads must be an app setting of the Function App.
  */
 const SETTING_EXCEPTIONS: Record<string, string> = {
   AZURE_ACCESS_TOKEN:
@@ -198,72 +163,99 @@ const PLATFORM_SETTINGS = [
   "MicrosoftAppTenantId",
 ];
 
-function appSettings(): { keys: string[]; text: string } {
-  const f = file("app/functionApp.bicep");
-  const at = /^var\s+appSettings\s*=\s*/m.exec(f.code);
-  if (!at) throw new Error("functionApp.bicep has no `var appSettings`");
-  // `var appSettings = union({ ... }, cond ? {} : { ... })` or a plain `{ ... }`.
-  const start = at.index + at[0].length;
-  const text = balanced(f.code, f.code.startsWith("union(", start) ? start + "union".length : start);
-  return { keys: allKeys(text), text };
-}
-
-function settingValue(text: string, name: string): string {
-  const match = new RegExp(`^[ \\t]*${name}[ \\t]*:(.*)$`, "m").exec(text);
-  if (!match) throw new Error(`${name} is not set`);
-  return match[1]!.trim();
-}
+const functionApp = module("functionApp");
+const app = functionApp.inner;
+const site = only(app, "Microsoft.Web/sites");
+const siteConfig = only(app, "Microsoft.Web/sites/config");
+const baseSettings = app.variables?.appSettings as Record<string, string>;
+const botSettings = app.variables?.botSettings as Record<string, string>;
+const settings: Record<string, string> = { ...baseSettings, ...botSettings };
+const settingNames = Object.keys(settings);
 
 describe("infra: app settings", () => {
   const schemaKeys = Object.keys(settingsSchema.shape);
-  const { keys, text } = appSettings();
+
+  it("applies the settings to the site: the product's always, the bot's only with a bot", () => {
+    expect(siteConfig.name).toMatch(/'appsettings'\)\]$/);
+    expect(siteConfig.properties).toBe("[union(variables('appSettings'), if(empty(parameters('botAppId')), createObject(), variables('botSettings')))]");
+    expect(Object.keys(baseSettings).length).toBeGreaterThan(15);
+    expect(Object.keys(botSettings).sort()).toEqual(["MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppTenantId", "MicrosoftAppType"]);
+  });
 
   it("sets every setting shared/config/settings.ts reads, or lists it as an exception with a reason", () => {
     expect(schemaKeys.length).toBeGreaterThan(10);
-    const missing = schemaKeys.filter((name) => !keys.includes(name) && !(name in SETTING_EXCEPTIONS));
-    expect(missing, "settings the code reads that infra/app/functionApp.bicep does not set").toEqual([]);
+    const missing = schemaKeys.filter((name) => !settingNames.includes(name) && !(name in SETTING_EXCEPTIONS));
+    expect(missing, "settings the code reads that the Function App does not get").toEqual([]);
   });
 
-  it("keeps the exceptions honest: each is a setting the code reads and the Bicep leaves unset", () => {
+  it("keeps the exceptions honest: each is a setting the code reads and the deployment leaves unset", () => {
     for (const name of Object.keys(SETTING_EXCEPTIONS)) {
       expect(schemaKeys, `${name} is no longer read by the code: drop the exception`).toContain(name);
-      expect(keys, `${name} is an exception but the Bicep sets it`).not.toContain(name);
+      expect(settingNames, `${name} is an exception but the deployment sets it`).not.toContain(name);
       expect(SETTING_EXCEPTIONS[name]!.length).toBeGreaterThan(20);
     }
   });
 
-  it("sets AzureWebJobsStorage through the identity: account name, managedidentity credential, service URIs", () => {
-    for (const name of IDENTITY_STORAGE_SETTINGS) expect(keys).toContain(name);
-    expect(settingValue(text, "AzureWebJobsStorage__credential")).toBe("'managedidentity'");
+  it("sets AzureWebJobsStorage through the identity: account name, managedidentity credential, service URIs of this cloud", () => {
+    for (const name of IDENTITY_STORAGE_SETTINGS) expect(settingNames).toContain(name);
+    expect(settings.AzureWebJobsStorage__credential).toBe("managedidentity");
+    expect(settings.AzureWebJobsStorage__accountName).toBe("[parameters('storageAccountName')]");
+    expect(app.variables?.storageSuffix).toBe("[environment().suffixes.storage]");
     for (const service of ["blob", "queue", "table"]) {
-      expect(settingValue(text, `AzureWebJobsStorage__${service}ServiceUri`)).toContain(`.${service}.\${storageSuffix}`);
+      expect(settings[`AzureWebJobsStorage__${service}ServiceUri`]).toBe(
+        `[format('https://{0}.${service}.{1}', parameters('storageAccountName'), variables('storageSuffix'))]`,
+      );
     }
   });
 
   it("sets nothing it does not know: every app setting is a product setting or a platform/bot one", () => {
-    const unknown = keys.filter((name) => !schemaKeys.includes(name) && !PLATFORM_SETTINGS.includes(name));
+    const unknown = settingNames.filter((name) => !schemaKeys.includes(name) && !PLATFORM_SETTINGS.includes(name));
     expect(unknown).toEqual([]);
+    // Flex Consumption refuses these: the runtime comes from functionAppConfig.
+    for (const name of ["FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE"]) expect(settingNames).not.toContain(name);
   });
 
   it("takes secrets from Key Vault and the ARM endpoint from the cloud it is deployed to", () => {
-    expect(settingValue(text, "TEAMS_WEBHOOK_URL")).toMatch(/'@Microsoft\.KeyVault\(SecretUri=\$\{\w+\}\)'/);
-    expect(settingValue(text, "MicrosoftAppPassword")).toMatch(/'@Microsoft\.KeyVault\(SecretUri=\$\{\w+\}\)'/);
-    expect(file("app/functionApp.bicep").code).toMatch(/resourceManager\s*=\s*environment\(\)\.resourceManager/);
-    expect(settingValue(text, "AZURE_RESOURCE_MANAGER_ENDPOINT")).toContain("resourceManager");
-    expect(settingValue(text, "AKSMON_READ_NODES")).toBe("readNodes ? 'true' : 'false'");
+    expect(settings.TEAMS_WEBHOOK_URL).toBe("[if(empty(parameters('teamsWebhookSecretUri')), '', format('@Microsoft.KeyVault(SecretUri={0})', parameters('teamsWebhookSecretUri')))]");
+    expect(settings.MicrosoftAppPassword).toBe("[if(empty(parameters('botSecretUri')), '', format('@Microsoft.KeyVault(SecretUri={0})', parameters('botSecretUri')))]");
+    expect(app.variables?.resourceManager).toBe("[environment().resourceManager]");
+    expect(settings.AZURE_RESOURCE_MANAGER_ENDPOINT).toBe("[variables('resourceManagerEndpoint')]");
+    expect(app.variables?.resourceManagerEndpoint).toContain("variables('resourceManager')");
+    expect(settings.AKSMON_READ_NODES).toBe("[if(parameters('readNodes'), 'true', 'false')]");
+    expect(settings.MONITOR_SUBSCRIPTIONS).toBe("[join(parameters('monitoredSubscriptionIds'), ',')]");
+    expect(settings.MicrosoftAppType).toBe("SingleTenant");
+    // The Key Vault URIs come from the vault module, versionless (no secret version in the URI).
+    expect(functionApp.parameters.teamsWebhookSecretUri?.value).toBe("[reference('keyVault').outputs.teamsWebhookSecretUri.value]");
+    expect(functionApp.parameters.botSecretUri?.value).toBe("[reference('keyVault').outputs.botSecretUri.value]");
+    const vaultOutputs = module("keyVault").inner.outputs!;
+    expect(vaultOutputs.teamsWebhookSecretUri?.value).toBe("[if(parameters('hasTeamsWebhook'), format('{0}secrets/{1}', reference('vault').vaultUri, variables('teamsWebhookSecretName')), '')]");
   });
 
-  it("applies them to the site, on Flex Consumption (FC1, Linux, Node 22, system-assigned identity)", () => {
-    const code = file("app/functionApp.bicep").code;
-    expect(code).toMatch(/'Microsoft\.Web\/sites\/config@[\w-]+'\s*=\s*\{[^}]*name:\s*'appsettings'\s*properties:\s*appSettings/);
-    expect(code).toMatch(/name:\s*'FC1'\s*tier:\s*'FlexConsumption'/);
-    expect(code).toContain("kind: 'functionapp,linux'");
-    expect(code).toMatch(/identity:\s*\{\s*type:\s*'SystemAssigned'\s*\}/);
-    expect(code).toMatch(/runtime:\s*\{\s*name:\s*'node'\s*version:\s*'22'\s*\}/);
-    expect(code).toMatch(/type:\s*'blobContainer'/);
-    expect(code).toMatch(/instanceMemoryMB:/);
-    // Flex Consumption refuses these: the runtime comes from functionAppConfig.
-    for (const name of ["FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE"]) expect(keys).not.toContain(name);
+  it("runs on Flex Consumption (FC1, Linux), with a system-assigned identity and the package in a blob container", () => {
+    const plan = only(app, "Microsoft.Web/serverfarms");
+    expect(plan.sku).toEqual({ name: "FC1", tier: "FlexConsumption" });
+    expect(plan.properties?.reserved).toBe(true);
+    expect(site.kind).toBe("functionapp,linux");
+    expect(site.identity).toEqual({ type: "SystemAssigned" });
+    expect(site.properties?.httpsOnly).toBe(true);
+    const config = site.properties?.functionAppConfig as Record<string, Record<string, Record<string, Json>>>;
+    expect(config.deployment?.storage).toEqual({
+      type: "blobContainer",
+      value: "[parameters('deploymentContainerUrl')]",
+      authentication: { type: "SystemAssignedIdentity" },
+    });
+    expect(config.scaleAndConcurrency?.instanceMemoryMB).toBe("[parameters('instanceMemoryMB')]");
+    expect(config.runtime?.name).toBe("node");
+  });
+
+  it("deploys the Node.js version of the nodeVersion parameter: 22 by default, 24 allowed", () => {
+    const config = site.properties?.functionAppConfig as Record<string, Record<string, Json>>;
+    expect(config.runtime?.version).toBe("[parameters('nodeVersion')]");
+    expect(functionApp.parameters.nodeVersion?.value).toBe("[parameters('nodeVersion')]");
+    for (const template of [main, app]) {
+      expect(template.parameters?.nodeVersion).toMatchObject({ type: "string", defaultValue: "22", allowedValues: ["22", "24"] });
+    }
+    expect(parametersFile.parameters.nodeVersion?.value).toBe("${NODE_VERSION=22}");
   });
 });
 
@@ -286,116 +278,159 @@ const ALLOWED_ROLES: Record<string, string> = {
 const NODE_READING_ROLES = ["4abbcc35-e782-43d8-92c5-2d3f1bd2253f", "7f6c6a51-bcf8-42ba-9220-52d62157d7db"];
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
-interface RoleAssignment {
-  file: BicepFile;
-  symbol: string;
-  header: string;
-  body: string;
+interface Assignment extends Placed {
   roleId: string;
+  role: string;
 }
 
-function roleAssignments(): RoleAssignment[] {
-  return files.flatMap((f) => {
-    const roles = Object.fromEntries(
-      [...f.code.matchAll(/^[ \t]*(\w+)\s*:\s*'([0-9a-f-]{36})'/gm)].map((m) => [m[1]!, m[2]!.toLowerCase()]),
+/** Every role assignment, with its role definition GUID resolved from the expression that names it. */
+const assignments: Assignment[] = all
+  .filter((p) => p.resource.type === "Microsoft.Authorization/roleAssignments")
+  .map((p) => {
+    const where = `${p.path.join("/")}: ${p.resource.name}`;
+    const ref = /^\[subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', (?:'([0-9a-f-]{36})'|variables\('(\w+)'\)\.(\w+))\)\]$/.exec(
+      String(p.resource.properties?.roleDefinitionId),
     );
-    return [...f.code.matchAll(/^resource\s+(\w+)\s+'Microsoft\.Authorization\/roleAssignments@[\w-]+'\s*=\s*(if\s*\([^)]*\)\s*)?/gm)].map((m) => {
-      const body = balanced(f.code, m.index + m[0].length);
-      const ref = /roleDefinitionId:\s*subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions',\s*roles\.(\w+)\)/.exec(body);
-      if (!ref) throw new Error(`${f.name}: ${m[1]} does not name its role as subscriptionResourceId(..., roles.<name>)`);
-      const roleId = roles[ref[1]!];
-      if (!roleId) throw new Error(`${f.name}: roles.${ref[1]} is not a GUID in the file's roles`);
-      return { file: f, symbol: m[1]!, header: m[0], body, roleId };
-    });
+    if (!ref) throw new Error(`${where}: roleDefinitionId is not subscriptionResourceId(roleDefinitions, <built-in GUID>)`);
+    const roleId = (ref[1] ?? (p.template.variables?.[ref[2]!] as Record<string, string> | undefined)?.[ref[3]!] ?? "").toLowerCase();
+    return { ...p, roleId, role: ALLOWED_ROLES[roleId] ?? `not allowed: ${roleId}` };
   });
-}
 
 describe("infra: role assignments", () => {
-  const assignments = roleAssignments();
-
-  it("grants only the least-privilege roles, by GUID", () => {
-    expect(assignments.length).toBeGreaterThanOrEqual(7);
-    for (const a of assignments) expect(ALLOWED_ROLES, `${a.file.name}: ${a.symbol} grants ${a.roleId}`).toHaveProperty(a.roleId);
-    // No GUID anywhere in infra/ that is not an allowed role (no role hidden in a variable or parameter).
-    for (const f of files) for (const guid of f.code.match(GUID) ?? []) expect(ALLOWED_ROLES, `${f.name}: ${guid}`).toHaveProperty(guid.toLowerCase());
+  it("grants only the least-privilege roles, by GUID, and mentions no other GUID", () => {
+    expect(assignments.length).toBeGreaterThanOrEqual(8);
+    for (const a of assignments) expect(ALLOWED_ROLES, `${a.path.join("/")}: ${a.resource.name} grants ${a.roleId}`).toHaveProperty(a.roleId);
+    // No GUID anywhere in the compiled deployment that is not an allowed role (none hidden in a parameter default).
+    for (const guid of JSON.stringify(main).match(GUID) ?? []) expect(ALLOWED_ROLES, guid).toHaveProperty(guid.toLowerCase());
   });
 
-  it("grants Reader on the monitored subscriptions, the storage and vault roles on the app's resources", () => {
-    const granted = new Set(assignments.map((a) => ALLOWED_ROLES[a.roleId]));
-    for (const role of Object.values(ALLOWED_ROLES)) expect(granted).toContain(role);
-    const subscriptionRoles = file("app/subscriptionRoles.bicep");
-    expect(subscriptionRoles.targetScope).toBe("subscription");
-    const use = moduleUses(file("main.bicep")).find((u) => u.target.endsWith("subscriptionRoles.bicep"));
-    expect(use?.body).toMatch(/^\[for\s+(\w+)\s+in\s+monitoredSubscriptionIds:[\s\S]*scope:\s*subscription\(\1\)/);
+  it("grants each role where it belongs: Reader and the AKS roles on the monitored subscriptions, data roles on the app's resources", () => {
+    const where = (role: string) => assignments.filter((a) => a.role === role).map((a) => [a.path.join("/"), a.resource.scope ?? "subscription"]);
+    expect(where("Reader")).toEqual([["subscriptionRoles", "subscription"]]);
+    expect(where("Azure Kubernetes Service Cluster User Role")).toEqual([["subscriptionRoles", "subscription"]]);
+    expect(where("Azure Kubernetes Service RBAC Reader")).toEqual([["subscriptionRoles", "subscription"]]);
+    const account = "[resourceId('Microsoft.Storage/storageAccounts', parameters('storageAccountName'))]";
+    for (const role of ["Storage Table Data Contributor", "Storage Queue Data Contributor", "Storage Blob Data Owner"]) expect(where(role)).toEqual([["roleAssignments", account]]);
+    expect(where("Key Vault Secrets User")).toEqual([["roleAssignments", "[resourceId('Microsoft.KeyVault/vaults', parameters('keyVaultName'))]"]]);
+    expect(where("Storage Blob Data Contributor")).toEqual([
+      ["roleAssignments", "[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', parameters('storageAccountName'), 'default', parameters('deadLetterContainerName'))]"],
+    ]);
+  });
+
+  it("grants to the right principals: the app's identity, and Event Grid's identity only for dead letters", () => {
+    for (const a of assignments) {
+      const principal = a.role === "Storage Blob Data Contributor" ? "[parameters('eventGridPrincipalId')]" : "[parameters('principalId')]";
+      expect(a.resource.properties?.principalId, a.role).toBe(principal);
+      expect(a.resource.properties?.principalType).toBe("ServicePrincipal");
+    }
+    const roles = module("roleAssignments");
+    expect(roles.parameters.principalId?.value).toBe("[reference('functionApp').outputs.principalId.value]");
+    expect(roles.parameters.eventGridPrincipalId?.value).toBe("[reference('eventGridIdentity').outputs.principalId.value]");
+    expect(module("subscriptionRoles").parameters.principalId?.value).toBe("[reference('functionApp').outputs.principalId.value]");
+    // The app's resources are the ones the other modules create.
+    expect(roles.parameters.storageAccountName?.value).toBe(module("storage").parameters.name?.value);
+    expect(roles.parameters.keyVaultName?.value).toBe(module("keyVault").parameters.name?.value);
+  });
+
+  it("covers every monitored subscription, at subscription scope", () => {
+    const subscriptionRoles = module("subscriptionRoles");
+    expect(subscriptionRoles.resource.copy?.count).toBe("[length(variables('monitoredSubscriptionIds'))]");
+    expect(subscriptionRoles.resource.subscriptionId).toBe("[variables('monitoredSubscriptionIds')[copyIndex()]]");
+    expect(subscriptionRoles.inner.$schema).toContain("subscriptionDeploymentTemplate.json");
+    expect(main.variables?.monitoredSubscriptionIds).toContain("parameters('monitoredSubscriptions')");
   });
 
   it("grants the AKS roles only when nodes are read", () => {
     const aks = assignments.filter((a) => NODE_READING_ROLES.includes(a.roleId));
     expect(aks).toHaveLength(2);
-    for (const a of aks) expect(a.header).toMatch(/=\s*if\s*\(readNodes\)/);
-    for (const a of assignments.filter((x) => !NODE_READING_ROLES.includes(x.roleId))) expect(a.header).not.toMatch(/readNodes/);
+    for (const a of aks) expect(a.resource.condition).toBe("[parameters('readNodes')]");
+    for (const a of assignments.filter((x) => !NODE_READING_ROLES.includes(x.roleId))) expect(a.resource.condition).toBeUndefined();
+    expect(module("subscriptionRoles").parameters.readNodes?.value).toBe("[parameters('readNodes')]");
   });
 
-  it("names every assignment guid(scope, principalId, roleId) and assigns to service principals", () => {
+  it("names every assignment guid(scope, principalId, roleId), so a redeployment finds it again", () => {
     for (const a of assignments) {
-      expect(a.body, `${a.file.name}: ${a.symbol}`).toMatch(/name:\s*guid\([^,()]+(\(\))?[^,]*,\s*\w*[pP]rincipalId,\s*roles\.\w+\)/);
-      expect(a.body).toMatch(/principalType:\s*'ServicePrincipal'/);
+      const scope = a.resource.scope ? a.resource.scope.slice(1, -1) : "variables('scopeId')";
+      const principal = String(a.resource.properties?.principalId).slice(1, -1);
+      const role = String(a.resource.properties?.roleDefinitionId).match(/, (.+)\)\]$/)![1];
+      expect(a.resource.name, `${a.path.join("/")}: ${a.role}`).toBe(`[guid(${scope}, ${principal}, ${role})]`);
     }
+    expect(module("subscriptionRoles").inner.variables?.scopeId).toBe("[subscription().id]");
   });
 
   it("creates no custom roles and no Key Vault access policies", () => {
-    for (const f of files) {
-      expect(f.code).not.toMatch(/Microsoft\.Authorization\/roleDefinitions@/);
-      expect(f.code).not.toMatch(/accessPolicies/);
-    }
-    expect(file("app/keyVault.bicep").code).toContain("enableRbacAuthorization: true");
+    expect(all.filter((p) => p.resource.type === "Microsoft.Authorization/roleDefinitions")).toEqual([]);
+    expect(JSON.stringify(main)).not.toMatch(/accessPolicies/);
+    expect(only(module("keyVault").inner, "Microsoft.KeyVault/vaults").properties?.enableRbacAuthorization).toBe(true);
   });
 });
 
 // ---------------------------------------------------------------------------------------------
 // (c) secrets
 
+const templates: { where: string; template: Template }[] = [{ where: "main", template: main }, ...modules.map((m) => ({ where: m.path.concat(m.symbol).join("/"), template: m.inner }))];
+const secureParameters = (template: Template): string[] =>
+  Object.entries(template.parameters ?? {})
+    .filter(([, p]) => p.type.toLowerCase() === "securestring" || p.type.toLowerCase() === "secureobject")
+    .map(([name]) => name);
+
 describe("infra: no hard-coded secrets", () => {
   const secretName = /password|secret|webhook|token|key(?!vault)/i;
 
   it("uses no keys: no listKeys or SAS functions, no account keys, shared key access off", () => {
-    for (const f of files) {
-      expect(f.code, f.name).not.toMatch(/\blist\w*\(/i); // listKeys, listSecrets, listAccountSas, ...
-      expect(f.code, f.name).not.toMatch(/AccountKey\s*=|SharedAccessSignature|SharedAccessKey/i);
-      expect(f.code, f.name).not.toMatch(/DefaultEndpointsProtocol/i);
-    }
-    const storage = file("app/storage.bicep").code;
-    expect(storage).toContain("allowSharedKeyAccess: false");
-    expect(storage).toContain("minimumTlsVersion: 'TLS1_2'");
-    expect(storage).toContain("kind: 'StorageV2'");
+    const text = JSON.stringify(main);
+    expect(text).not.toMatch(/\blist\w*\(/i); // listKeys, listSecrets, listAccountSas, ...
+    expect(text).not.toMatch(/AccountKey\s*=|SharedAccessSignature|SharedAccessKey/i);
+    expect(text).not.toMatch(/DefaultEndpointsProtocol/i);
+    const account = only(module("storage").inner, "Microsoft.Storage/storageAccounts");
+    expect(account.kind).toBe("StorageV2");
+    expect(account.properties).toMatchObject({ allowSharedKeyAccess: false, minimumTlsVersion: "TLS1_2", allowBlobPublicAccess: false, supportsHttpsTrafficOnly: true });
   });
 
-  it("takes every secret as a @secure() parameter with no value of its own", () => {
-    for (const f of files) {
-      for (const p of f.params.filter((x) => secretName.test(x.name) && !/Uri$|Id$/.test(x.name))) {
-        expect(p.secure, `${f.name}: param ${p.name} must be @secure()`).toBe(true);
+  it("takes every secret as a secure parameter with no value of its own", () => {
+    for (const { where, template } of templates) {
+      for (const [name, p] of Object.entries(template.parameters ?? {})) {
+        if (secretName.test(name) && !/Uri$|Id$/.test(name) && p.type !== "bool") expect(p.type, `${where}: parameter ${name} must be @secure()`).toBe("securestring");
       }
-      for (const p of f.params.filter((x) => x.secure)) {
-        const line = f.code.split("\n").find((l) => new RegExp(`^param\\s+${p.name}\\b`).test(l.trim()))!;
-        expect(line, `${f.name}: ${p.name} has a default other than ''`).toMatch(/^param\s+\w+\s+string(\s*=\s*'')?$/);
-        // A secure value leaves a module only through Key Vault: never in an output.
-        for (const output of f.code.split("\n").filter((l) => /^output\s/.test(l))) {
-          expect(output.replaceAll(`empty(${p.name})`, ""), `${f.name}: output exposes ${p.name}`).not.toMatch(new RegExp(`\\b${p.name}\\b`));
+      for (const name of secureParameters(template)) {
+        const p = template.parameters![name]!;
+        expect(p.defaultValue ?? "", `${where}: ${name} has a default other than ''`).toBe("");
+      }
+    }
+  });
+
+  it("lets a secure value leave a template only through Key Vault: never in an output, only into secure module parameters", () => {
+    for (const { where, template } of templates) {
+      const secure = secureParameters(template);
+      for (const name of secure) {
+        expect(JSON.stringify(template.outputs ?? {}), `${where}: an output uses ${name}`).not.toContain(`parameters('${name}')`);
+      }
+      // A module parameter fed from a secure value must be secure itself; only "is it set" may leave as a bool.
+      for (const m of modules.filter((x) => x.template === template)) {
+        for (const [target, given] of Object.entries(m.parameters)) {
+          for (const name of secure.filter((s) => expressions(given).some((e) => e.includes(`parameters('${s}')`)))) {
+            const targetType = m.inner.parameters?.[target]?.type;
+            if (targetType === "securestring") expect(given.value).toBe(`[parameters('${name}')]`);
+            else expect(given.value, `${where}: module ${m.symbol} gets ${name} in ${target}`).toBe(`[not(empty(parameters('${name}')))]`);
+          }
         }
       }
     }
   });
 
-  it("keeps the secrets in Key Vault secrets and reads them only from secure parameters", () => {
-    const vault = file("app/keyVault.bicep");
-    const secrets = [...vault.code.matchAll(/'Microsoft\.KeyVault\/vaults\/secrets@[\w-]+'[^{]*\{[\s\S]*?value:\s*(\w+)/g)].map((m) => m[1]!);
-    expect(secrets).toEqual(["teamsWebhookUrl", "botAppPassword"]);
-    for (const name of secrets) expect(vault.params.find((p) => p.name === name)?.secure).toBe(true);
-    // main.bicep passes them on from its own secure parameters; main.parameters.json from azd's environment.
-    const main = file("main.bicep");
-    for (const name of secrets) expect(main.params.find((p) => p.name === name)?.secure).toBe(true);
-    const parameters = JSON.parse(readFileSync(join(infra, "main.parameters.json"), "utf8")) as { parameters: Record<string, { value: unknown }> };
-    for (const name of secrets) expect(parameters.parameters[name]?.value).toMatch(/^\$\{\w+=?\}$/);
+  it("keeps the secrets in Key Vault secrets, read only from secure parameters that azd maps from its environment", () => {
+    const vault = module("keyVault");
+    const secrets = ofType(vault.inner, "Microsoft.KeyVault/vaults/secrets").map((s) => [s.properties?.value, s.condition]);
+    expect(secrets).toEqual([
+      ["[parameters('teamsWebhookUrl')]", "[parameters('hasTeamsWebhook')]"],
+      ["[parameters('botAppPassword')]", "[parameters('hasBotAppPassword')]"],
+    ]);
+    for (const name of ["teamsWebhookUrl", "botAppPassword"]) {
+      expect(vault.inner.parameters?.[name]?.type).toBe("securestring");
+      expect(main.parameters?.[name]?.type).toBe("securestring");
+      expect(vault.parameters[name]?.value).toBe(`[parameters('${name}')]`);
+      expect(parametersFile.parameters[name]?.value).toMatch(/^\$\{\w+=?\}$/);
+    }
   });
 });
 
@@ -403,74 +438,113 @@ describe("infra: no hard-coded secrets", () => {
 // (d) modules
 
 describe("infra: modules", () => {
-  const uses = files.flatMap(moduleUses);
-  const main = file("main.bicep");
+  it("main.bicep deploys the app's modules, each one of the compiled infra/app modules", () => {
+    const top = modules.filter((m) => m.path.length === 0);
+    expect(top.map((m) => `${m.symbol}: ${sourceOf(m)}`).sort()).toEqual(
+      ["clusterTopic", "eventGrid", "eventGridIdentity", "eventsResourceGroup", "functionApp", "keyVault", "monitoring", "roleAssignments", "storage", "subscriptionRoles"].map(
+        (name) => `${name}: app/${name}.bicep`,
+      ),
+    );
+    // Every module in infra/app is compiled, and deployed by main.bicep.
+    const used = new Set(top.map(sourceOf));
+    for (const source of bicepSources.filter((name) => name.startsWith("app"))) expect(used, source).toContain(source.replaceAll("\\", "/"));
+  });
 
-  it("main.bicep deploys the app's modules", () => {
-    const targets = moduleUses(main).map((u) => relative(infra, u.target));
-    for (const name of ["storage", "monitoring", "keyVault", "functionApp", "roleAssignments", "subscriptionRoles", "eventGrid", "clusterTopic"]) {
-      expect(targets).toContain(`app/${name}.bicep`);
+  it("passes every module every parameter it requires, and nothing it does not declare", () => {
+    expect(modules.length).toBeGreaterThan(5);
+    for (const m of modules) {
+      const declared = Object.entries(m.inner.parameters ?? {});
+      for (const [name, p] of declared) {
+        if (!("defaultValue" in p) && !p.nullable) expect(Object.keys(m.parameters), `module ${m.symbol} does not get ${name}`).toContain(name);
+      }
+      for (const name of Object.keys(m.parameters)) expect(declared.map(([n]) => n), `module ${m.symbol} gets ${name}, which it does not declare`).toContain(name);
     }
   });
 
-  it("every referenced module exists, gets every parameter it requires, and nothing it does not declare", () => {
-    expect(uses.length).toBeGreaterThan(5);
-    for (const use of uses) {
-      const where = `${use.from.name}: module ${use.symbol}`;
-      expect(existsSync(use.target), `${where}: ${use.target} is missing`).toBe(true);
-      const target = readBicep(use.target);
-      const required = target.params.filter((p) => !p.hasDefault).map((p) => p.name);
-      for (const name of required) expect(use.params, `${where} does not pass ${name}`).toContain(name);
-      const declared = target.params.map((p) => p.name);
-      for (const name of use.params) expect(declared, `${where} passes ${name}, which ${target.name} does not declare`).toContain(name);
+  it("deploys each module at its own target scope: resource groups in a resource group, subscription modules at a subscription", () => {
+    expect(main.$schema).toContain("subscriptionDeploymentTemplate.json");
+    for (const m of modules.filter((x) => x.path.length === 0)) {
+      if (m.inner.$schema.includes("subscriptionDeploymentTemplate.json")) {
+        expect(m.resource.resourceGroup, m.symbol).toBeUndefined();
+        expect(m.resource.location, m.symbol).toBeDefined();
+      } else {
+        expect(m.inner.$schema, m.symbol).toContain("/deploymentTemplate.json");
+        expect(m.resource.resourceGroup, m.symbol).toBeDefined();
+      }
     }
+    for (const name of ["storage", "monitoring", "keyVault", "functionApp", "eventGridIdentity", "roleAssignments"]) {
+      expect(module(name).resource.resourceGroup).toBe("[variables('resourceGroupName')]");
+    }
+    expect(module("eventGrid").resource).toMatchObject({ subscriptionId: "[variables('monitoredSubscriptionIds')[copyIndex()]]", resourceGroup: "[variables('topicsResourceGroupName')]" });
+    expect(module("clusterTopic").resource).toMatchObject({
+      subscriptionId: "[parameters('clusterTopics')[copyIndex()].subscriptionId]",
+      resourceGroup: "[parameters('clusterTopics')[copyIndex()].resourceGroup]",
+    });
   });
 
-  it("deploys each module at its own target scope", () => {
-    for (const use of uses) {
-      const target = readBicep(use.target);
-      const scope = /\bscope:\s*([^\n]+)/.exec(use.body)?.[1]?.trim() ?? "";
-      if (target.targetScope === "subscription") expect(scope, `${use.symbol}`).toMatch(/^subscription\(/);
-      else expect(scope, `${use.symbol}`).toMatch(/^(rg|resourceGroup\()/);
-    }
-    expect(main.targetScope).toBe("subscription");
+  it("creates the Event Grid resources only with subscribeEvents (the function must exist first)", () => {
+    for (const name of ["eventsResourceGroup", "eventGrid", "clusterTopic"]) expect(module(name).resource.condition).toBe("[parameters('subscribeEvents')]");
+    for (const m of modules.filter((x) => x.path.length === 0 && !["eventsResourceGroup", "eventGrid", "clusterTopic"].includes(x.symbol))) expect(m.resource.condition, m.symbol).toBeUndefined();
   });
 
-  it("main.parameters.json only sets parameters main.bicep declares, and every required one", () => {
-    const parameters = JSON.parse(readFileSync(join(infra, "main.parameters.json"), "utf8")) as { parameters: Record<string, unknown> };
-    const declared = main.params.map((p) => p.name);
-    for (const name of Object.keys(parameters.parameters)) expect(declared).toContain(name);
-    for (const p of main.params.filter((x) => !x.hasDefault)) expect(Object.keys(parameters.parameters)).toContain(p.name);
+  it("main.parameters.json maps every parameter of main.bicep, and only those", () => {
+    const declared = Object.keys(main.parameters ?? {});
+    expect(Object.keys(parametersFile.parameters).sort()).toEqual([...declared].sort());
+    expect(parametersFile.parameters.environmentName?.value).toBe("${AZURE_ENV_NAME}");
+    expect(parametersFile.parameters.location?.value).toBe("${AZURE_LOCATION}");
+    expect(parametersFile.parameters.monitoredSubscriptions?.value).toMatch(/^\$\{MONITOR_SUBSCRIPTIONS=?\}$/);
+    // azd passes an unset variable as '': a string parameter mapped to one must default to '' (or the
+    // '' would replace its default).
+    for (const [name, p] of Object.entries(main.parameters ?? {})) {
+      const mapped = parametersFile.parameters[name]?.value;
+      if (typeof mapped === "string" && /^\$\{\w+=?\}$/.test(mapped) && p.type.toLowerCase().endsWith("string") && p.defaultValue !== undefined) expect(p.defaultValue, name).toBe("");
+    }
   });
 
   it("subscribes the clusterEvents function to the topics, with retries and dead-lettering", () => {
-    const eventGrid = file("app/eventGrid.bicep").code;
-    for (const topicType of ["Microsoft.Resources.Subscriptions", "microsoft.resourcenotifications.resources", "microsoft.resourcenotifications.containerserviceeventresources"]) {
-      expect(eventGrid).toContain(`topicType: '${topicType}'`);
-    }
-    for (const operation of ["managedClusters/write", "managedClusters/delete", "managedClusters/agentPools/write", "managedClusters/agentPools/delete"]) {
-      expect(eventGrid).toContain(`'Microsoft.ContainerService/${operation}'`);
-    }
-    const cluster = file("app/clusterTopic.bicep").code;
-    expect(cluster).toContain("topicType: 'Microsoft.ContainerService.ManagedClusters'");
+    const eventGrid = module("eventGrid").inner;
+    const cluster = module("clusterTopic").inner;
+    expect(ofType(eventGrid, "Microsoft.EventGrid/systemTopics").map((t) => t.properties?.topicType)).toEqual([
+      "Microsoft.Resources.Subscriptions",
+      "microsoft.resourcenotifications.resources",
+      "microsoft.resourcenotifications.containerserviceeventresources",
+    ]);
+    expect(JSON.stringify(eventGrid.resources)).toContain(
+      JSON.stringify(["managedClusters/write", "managedClusters/delete", "managedClusters/agentPools/write", "managedClusters/agentPools/delete"].map((o) => `Microsoft.ContainerService/${o}`)),
+    );
+    expect(only(cluster, "Microsoft.EventGrid/systemTopics").properties?.topicType).toBe("Microsoft.ContainerService.ManagedClusters");
     const aksEvents = ["NewKubernetesVersionAvailable", "ClusterSupportEnding", "ClusterSupportEnded", "NodePoolRollingStarted", "NodePoolRollingSucceeded", "NodePoolRollingFailed"];
-    for (const name of aksEvents) expect(cluster).toContain(`'Microsoft.ContainerService.${name}'`);
-    for (const f of [file("app/eventGrid.bicep"), file("app/clusterTopic.bicep")]) {
-      const subscriptions = [...f.code.matchAll(/'Microsoft\.EventGrid\/systemTopics\/eventSubscriptions@[\w-]+'\s*=\s*/g)];
+    expect((only(cluster, "Microsoft.EventGrid/systemTopics/eventSubscriptions").properties?.filter as Record<string, Json>).includedEventTypes).toEqual(
+      aksEvents.map((name) => `Microsoft.ContainerService.${name}`),
+    );
+    const functionId =
+      "[extensionResourceId(format('/subscriptions/{0}/resourceGroups/{1}', parameters('functionAppSubscriptionId'), parameters('functionAppResourceGroup')), 'Microsoft.Web/sites/functions', parameters('functionAppName'), parameters('functionName'))]";
+    for (const [name, template] of [["eventGrid", eventGrid], ["clusterTopic", cluster]] as const) {
+      const subscriptions = ofType(template, "Microsoft.EventGrid/systemTopics/eventSubscriptions");
       expect(subscriptions.length).toBeGreaterThan(0);
-      for (const m of subscriptions) {
-        const body = balanced(f.code, m.index + m[0].length);
-        expect(body).toMatch(/destination:/);
-        expect(body).toMatch(/retryPolicy:/);
-        expect(body).toMatch(/deadLetterWithResourceIdentity:/);
+      for (const s of subscriptions) {
+        const destination = resolveVar(template, s.properties?.destination) as { endpointType: string; properties: Record<string, Json> };
+        // Delivered to the function itself (no webhook URL, so no function key in the template).
+        expect(destination.endpointType).toBe("AzureFunction");
+        expect(destination.properties.resourceId).toBe(functionId);
+        expect(destination.properties.maxEventsPerBatch).toBe(1);
+        expect(resolveVar(template, s.properties?.retryPolicy)).toEqual({
+          maxDeliveryAttempts: "[parameters('maxDeliveryAttempts')]",
+          eventTimeToLiveInMinutes: "[parameters('eventTimeToLiveInMinutes')]",
+        });
+        expect(resolveVar(template, s.properties?.deadLetterWithResourceIdentity)).toMatchObject({
+          identity: { type: "UserAssigned", userAssignedIdentity: "[parameters('eventGridIdentityId')]" },
+          deadLetterDestination: { endpointType: "StorageBlob" },
+        });
       }
-      // Delivered to the function itself (no webhook URL, so no function key in the template).
-      expect(f.code).toMatch(/endpointType:\s*'AzureFunction'/);
-      expect(f.code).not.toMatch(/endpointType:\s*'WebHook'/i);
-      expect(f.code).toMatch(/maxDeliveryAttempts:/);
-      expect(f.code).toMatch(/eventTimeToLiveInMinutes:/);
-      expect(f.code).toMatch(/resourceId:\s*'\$\{functionAppId\}\/functions\/\$\{functionName\}'/);
-      expect(f.code).toContain("param functionName string = 'clusterEvents'");
+      expect(JSON.stringify(template)).not.toMatch(/"endpointType":"WebHook"/i);
+      expect(template.parameters?.functionName?.defaultValue).toBe("clusterEvents");
+      // ... of the app main.bicep deploys.
+      const use = module(name).parameters;
+      expect(use.functionAppName?.value).toBe(functionApp.parameters.name?.value);
+      expect(use.functionAppResourceGroup?.value).toBe(functionApp.resource.resourceGroup);
+      expect(use.eventGridIdentityId?.value).toBe("[reference('eventGridIdentity').outputs.id.value]");
+      expect(use.deadLetterContainerName?.value).toBe("[variables('deadLetterContainerName')]");
     }
   });
 });
@@ -479,18 +553,28 @@ describe("infra: modules", () => {
 // (e) azure.yaml
 
 describe("azure.yaml", () => {
+  const azure = parseYaml(readFileSync(join(root, "azure.yaml"), "utf8")) as {
+    name: string;
+    infra?: { provider?: string; path?: string; module?: string };
+    services: Record<string, { project: string; language: string; host: string }>;
+  };
+
   it("names the function project for azd, and the Bicep it provisions", () => {
-    const azure = parseYaml(readFileSync(join(root, "azure.yaml"), "utf8")) as {
-      name: string;
-      infra?: { provider?: string; path?: string; module?: string };
-      services: Record<string, { project: string; language: string; host: string }>;
-    };
+    expect(azure.name).toBe("aksmon");
     expect(azure.services.api).toEqual({ project: ".", language: "js", host: "function" });
     expect(existsSync(join(root, azure.services.api!.project, "host.json"))).toBe(true);
-    expect(existsSync(join(root, azure.infra?.path ?? "infra", `${azure.infra?.module ?? "main"}.bicep`))).toBe(true);
-    // azd finds the app by this tag.
-    expect(file("main.bicep").code).toContain("'azd-service-name': 'api'");
+    expect(azure.infra).toEqual({ provider: "bicep", path: "infra", module: "main" });
+    expect(relative(built, mainJson)).toBe(`${azure.infra!.module}.json`);
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
     expect(pkg.scripts.build).toBeTruthy();
+  });
+
+  it("tags the Function App so azd finds service api, and outputs what azd and the README use", () => {
+    expect(functionApp.parameters.tags?.value).toBe("[union(variables('tags'), createObject('azd-service-name', 'api'))]");
+    expect(site.tags).toBe("[parameters('tags')]");
+    expect(main.variables?.tags).toEqual({ "azd-env-name": "[parameters('environmentName')]" });
+    for (const name of ["AZURE_LOCATION", "AZURE_TENANT_ID", "AZURE_RESOURCE_GROUP", "AZURE_FUNCTION_APP_NAME", "AZURE_FUNCTION_APP_ID", "AZURE_EVENTGRID_IDENTITY_ID"]) {
+      expect(main.outputs, name).toHaveProperty(name);
+    }
   });
 });

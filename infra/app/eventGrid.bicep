@@ -8,9 +8,12 @@
 // not deliver into the app's storage account through the Event Grid identity.
 param subscriptionId string
 param nameSuffix string
-param tags object = {}
-@description('Resource id of the Function App (the clusterEvents function is under it).')
-param functionAppId string
+@description('Tags of every resource (azd-env-name, and azd-service-name on the app).')
+param tags { *: string } = {}
+@description('The Function App that receives the events (the clusterEvents function is under it): its name, resource group and subscription.')
+param functionAppName string
+param functionAppResourceGroup string
+param functionAppSubscriptionId string
 @description('Resource id of the user-assigned identity the topics use to dead-letter.')
 param eventGridIdentityId string
 param deadLetterStorageAccountId string
@@ -18,6 +21,16 @@ param deadLetterContainerName string
 param functionName string = 'clusterEvents'
 param maxDeliveryAttempts int = 30
 param eventTimeToLiveInMinutes int = 1440
+
+resource functionApp 'Microsoft.Web/sites@2025-03-01' existing = {
+  name: functionAppName
+  scope: resourceGroup(functionAppSubscriptionId, functionAppResourceGroup)
+}
+
+resource clusterEvents 'Microsoft.Web/sites/functions@2025-03-01' existing = {
+  parent: functionApp
+  name: functionName
+}
 
 var source = '/subscriptions/${subscriptionId}'
 var identity = {
@@ -27,7 +40,7 @@ var identity = {
 var destination = {
   endpointType: 'AzureFunction'
   properties: {
-    resourceId: '${functionAppId}/functions/${functionName}'
+    resourceId: clusterEvents.id
     maxEventsPerBatch: 1
     preferredBatchSizeInKilobytes: 64
   }
@@ -50,7 +63,7 @@ var deadLetterWithResourceIdentity = {
   }
 }
 
-resource armTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
+resource armTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: 'aksmon-arm-${nameSuffix}'
   location: 'global'
   tags: tags
@@ -61,7 +74,7 @@ resource armTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   }
 }
 
-resource armSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = {
+resource armSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = {
   parent: armTopic
   name: 'aksmon-cluster-writes'
   properties: {
@@ -91,7 +104,7 @@ resource armSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@20
   }
 }
 
-resource resourcesTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
+resource resourcesTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: 'aksmon-arn-resources-${nameSuffix}'
   location: 'global'
   tags: tags
@@ -102,7 +115,7 @@ resource resourcesTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   }
 }
 
-resource resourcesSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = {
+resource resourcesSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = {
   parent: resourcesTopic
   name: 'aksmon-cluster-resources'
   properties: {
@@ -129,7 +142,7 @@ resource resourcesSubscription 'Microsoft.EventGrid/systemTopics/eventSubscripti
   }
 }
 
-resource maintenanceTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
+resource maintenanceTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: 'aksmon-arn-aks-${nameSuffix}'
   location: 'global'
   tags: tags
@@ -140,7 +153,7 @@ resource maintenanceTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   }
 }
 
-resource maintenanceSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = {
+resource maintenanceSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = {
   parent: maintenanceTopic
   name: 'aksmon-cluster-maintenance'
   properties: {
@@ -165,4 +178,4 @@ resource maintenanceSubscription 'Microsoft.EventGrid/systemTopics/eventSubscrip
   }
 }
 
-output topicIds array = [armTopic.id, resourcesTopic.id, maintenanceTopic.id]
+output topicIds string[] = [armTopic.id, resourcesTopic.id, maintenanceTopic.id]

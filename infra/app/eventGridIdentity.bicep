@@ -3,9 +3,10 @@
 // every monitored subscription, granted once on the dead-letter container (roleAssignments.bicep).
 param name string
 param location string
-param tags object = {}
+@description('Tags of every resource (azd-env-name, and azd-service-name on the app).')
+param tags { *: string } = {}
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: name
   location: location
   tags: tags

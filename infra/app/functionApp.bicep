@@ -1,11 +1,12 @@
-// The Function App: Flex Consumption (FC1) on Linux, Node.js 22, a system-assigned identity, code
+// The Function App: Flex Consumption (FC1) on Linux, Node.js (22 by default), a system-assigned identity, code
 // deployed to a blob container read with that identity, and every app setting production needs.
 // No keys or secrets appear here: storage is reached through the identity, and the webhook URL and
 // the bot secret are Key Vault references.
 param name string
 param planName string
 param location string
-param tags object = {}
+@description('Tags of every resource (azd-env-name, and azd-service-name on the app).')
+param tags { *: string } = {}
 
 param storageAccountName string
 @description('URL of the blob container Flex Consumption deploys the package to.')
@@ -15,14 +16,17 @@ param applicationInsightsConnectionString string
 param maximumInstanceCount int = 100
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
+@description('Node.js major version of the Flex Consumption runtime (functionAppConfig.runtime.version).')
+@allowed(['22', '24'])
+param nodeVersion string = '22'
 
 // Product settings (shared/config/settings.ts).
-param monitoredSubscriptionIds array
+param monitoredSubscriptionIds string[]
 @description('Versionless Key Vault secret URI of the Teams webhook; empty for none.')
 param teamsWebhookSecretUri string = ''
 param botAppId string = ''
 @description('Versionless Key Vault secret URI of the bot\'s client secret; empty for none.')
-param botAppPasswordSecretUri string = ''
+param botSecretUri string = ''
 param readNodes bool = false
 param alertMinSeverity string = 'medium'
 param alertCooldownMinutes int = 10
@@ -36,9 +40,11 @@ param profile string = ''
 param recheckRequiredRole string = ''
 
 var storageSuffix = environment().suffixes.storage
+// environment().resourceManager ends with '/', the setting has none (the code appends paths).
 var resourceManager = environment().resourceManager
+var resourceManagerEndpoint = endsWith(resourceManager, '/') ? take(resourceManager, max(length(resourceManager) - 1, 0)) : resourceManager
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -52,7 +58,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource site 'Microsoft.Web/sites@2024-04-01' = {
+resource site 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   tags: tags
@@ -80,7 +86,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       }
       runtime: {
         name: 'node'
-        version: '22'
+        version: nodeVersion
       }
     }
   }
@@ -88,44 +94,41 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 
 // Flex Consumption sets the worker runtime from functionAppConfig: FUNCTIONS_WORKER_RUNTIME,
 // FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE are not allowed as app settings.
-var appSettings = union(
-  {
-    // The Functions host's storage, and the product's tables and queues (identity-based connection).
-    AzureWebJobsStorage__accountName: storageAccountName
-    AzureWebJobsStorage__credential: 'managedidentity'
-    AzureWebJobsStorage__blobServiceUri: 'https://${storageAccountName}.blob.${storageSuffix}'
-    AzureWebJobsStorage__queueServiceUri: 'https://${storageAccountName}.queue.${storageSuffix}'
-    AzureWebJobsStorage__tableServiceUri: 'https://${storageAccountName}.table.${storageSuffix}'
-    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
-    MONITOR_SUBSCRIPTIONS: join(monitoredSubscriptionIds, ',')
-    AZURE_RESOURCE_MANAGER_ENDPOINT: endsWith(resourceManager, '/') ? substring(resourceManager, 0, length(resourceManager) - 1) : resourceManager
-    TEAMS_WEBHOOK_URL: empty(teamsWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${teamsWebhookSecretUri})'
-    AKSMON_READ_NODES: readNodes ? 'true' : 'false'
-    AKSMON_PROFILE: profile
-    ALERT_MIN_SEVERITY: alertMinSeverity
-    ALERT_COOLDOWN_MINUTES: string(alertCooldownMinutes)
-    FLAP_WINDOW_HOURS: string(flapWindowHours)
-    FLAP_THRESHOLD: string(flapThreshold)
-    EVENT_SETTLE_SECONDS: string(eventSettleSeconds)
-    RETENTION_DAYS: string(retentionDays)
-    SWEEP_SCHEDULE: sweepSchedule
-    RECHECK_REQUIRED_ROLE: recheckRequiredRole
-  },
-  empty(botAppId)
-    ? {}
-    : {
-        // The Teams bot (Bot Framework's own setting names), single-tenant, secret from Key Vault.
-        MicrosoftAppId: botAppId
-        MicrosoftAppType: 'SingleTenant'
-        MicrosoftAppTenantId: tenant().tenantId
-        MicrosoftAppPassword: empty(botAppPasswordSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${botAppPasswordSecretUri})'
-      }
-)
+var appSettings = {
+  // The Functions host's storage, and the product's tables and queues (identity-based connection).
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__blobServiceUri: 'https://${storageAccountName}.blob.${storageSuffix}'
+  AzureWebJobsStorage__queueServiceUri: 'https://${storageAccountName}.queue.${storageSuffix}'
+  AzureWebJobsStorage__tableServiceUri: 'https://${storageAccountName}.table.${storageSuffix}'
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  MONITOR_SUBSCRIPTIONS: join(monitoredSubscriptionIds, ',')
+  AZURE_RESOURCE_MANAGER_ENDPOINT: resourceManagerEndpoint
+  TEAMS_WEBHOOK_URL: empty(teamsWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${teamsWebhookSecretUri})'
+  AKSMON_READ_NODES: readNodes ? 'true' : 'false'
+  AKSMON_PROFILE: profile
+  ALERT_MIN_SEVERITY: alertMinSeverity
+  ALERT_COOLDOWN_MINUTES: string(alertCooldownMinutes)
+  FLAP_WINDOW_HOURS: string(flapWindowHours)
+  FLAP_THRESHOLD: string(flapThreshold)
+  EVENT_SETTLE_SECONDS: string(eventSettleSeconds)
+  RETENTION_DAYS: string(retentionDays)
+  SWEEP_SCHEDULE: sweepSchedule
+  RECHECK_REQUIRED_ROLE: recheckRequiredRole
+}
 
-resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+// The Teams bot (Bot Framework's own setting names), single-tenant, secret from Key Vault; only with a bot.
+var botSettings = {
+  MicrosoftAppId: botAppId
+  MicrosoftAppType: 'SingleTenant'
+  MicrosoftAppTenantId: tenant().tenantId
+  MicrosoftAppPassword: empty(botSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${botSecretUri})'
+}
+
+resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'appsettings'
-  properties: appSettings
+  properties: union(appSettings, empty(botAppId) ? {} : botSettings)
 }
 
 output id string = site.id

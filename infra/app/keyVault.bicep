@@ -3,7 +3,8 @@
 // User, granted in roleAssignments.bicep). A secret left empty is not created.
 param name string
 param location string
-param tags object = {}
+@description('Tags of every resource (azd-env-name, and azd-service-name on the app).')
+param tags { *: string } = {}
 
 @secure()
 param teamsWebhookUrl string = ''
@@ -11,7 +12,17 @@ param teamsWebhookUrl string = ''
 @secure()
 param botAppPassword string = ''
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+// Whether each secret is given, passed in as plain booleans: an output derived from a secure value
+// (even through empty()) would leak it into the deployment history.
+@description('A Teams webhook URL is given: create the teams-webhook-url secret.')
+param hasTeamsWebhook bool = false
+@description('A bot client secret is given: create the bot-app-password secret.')
+param hasBotAppPassword bool = false
+
+var teamsWebhookSecretName = 'teams-webhook-url'
+var botAppPasswordSecretName = 'bot-app-password'
+
+resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: name
   location: location
   tags: tags
@@ -25,18 +36,18 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource teamsWebhookSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(teamsWebhookUrl)) {
+resource teamsWebhookSecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = if (hasTeamsWebhook) {
   parent: vault
-  name: 'teams-webhook-url'
+  name: teamsWebhookSecretName
   properties: {
     value: teamsWebhookUrl
     contentType: 'text/uri-list'
   }
 }
 
-resource botAppPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(botAppPassword)) {
+resource botAppPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = if (hasBotAppPassword) {
   parent: vault
-  name: 'bot-app-password'
+  name: botAppPasswordSecretName
   properties: {
     value: botAppPassword
   }
@@ -44,6 +55,7 @@ resource botAppPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = i
 
 output id string = vault.id
 output name string = vault.name
-// Versionless secret URIs: the app picks up a rotated secret without a redeployment.
-output teamsWebhookSecretUri string = empty(teamsWebhookUrl) ? '' : teamsWebhookSecret.properties.secretUri
-output botAppPasswordSecretUri string = empty(botAppPassword) ? '' : botAppPasswordSecret.properties.secretUri
+// Versionless secret URIs (the vault's URI, 'secrets/', the name): the app picks up a rotated secret
+// without a redeployment. Empty when the secret is not created.
+output teamsWebhookSecretUri string = hasTeamsWebhook ? '${vault.properties.vaultUri}secrets/${teamsWebhookSecretName}' : ''
+output botSecretUri string = hasBotAppPassword ? '${vault.properties.vaultUri}secrets/${botAppPasswordSecretName}' : ''
