@@ -1,28 +1,105 @@
 /**
- * Debian's chromium driven by playwright-core, and a local origin serving one page: shared by the dashboard
+ * Headless Chromium driven by playwright-core, and a local origin serving one page: shared by the dashboard
  * benchmark and its browser tests (test/support/browser.ts).
+ *
+ * The browser is Debian's /usr/bin/chromium when it is there, else the one inside the `@sparticuz/chromium`
+ * dev dependency (its binary ships as brotli archives that `executablePath()` unpacks under the temporary
+ * directory, /tmp/chromium; later launches reuse it). That package is imported only when it is needed.
+ * Nothing is ever skipped: when neither browser starts, `launchChromium` throws one line naming both tries.
  */
 import { createServer } from "node:http";
+import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { type Browser, chromium } from "playwright-core";
 
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+export const DEBIAN_CHROMIUM = "/usr/bin/chromium";
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+/**
+ * The same flags for either browser, so that the benchmark's figures compare across machines. The closed
+ * network of CI and of the bench machine wants no background traffic (component updates, sync, QUIC probes).
+ *
+ * `@sparticuz/chromium`'s own `chromium.args` are deliberately not used: they are tuned for AWS Lambda and
+ * include `--disable-web-security`, `--allow-running-insecure-content`, `--disable-site-isolation-trials`
+ * and `--single-process`, which would weaken the very policies the dashboard tests check (CSP, no request
+ * but the document) and change the process model the benchmark measures. Its binary is a headless shell
+ * (no GUI, the README's `headless: "shell"`): playwright's `headless: true` launches it, and with
+ * `--no-sandbox` (we run as root in a container) it needs neither `--no-zygote` nor `--single-process` here.
+ */
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Which browser a launch used, for the tests and the benchmark to print. */
+export interface BrowserUsed {
+  /** `Debian's chromium` or `@sparticuz/chromium`. */
+  source: string;
+  executablePath: string;
+  /** The version the browser itself reports, e.g. `153.0.8010.0`. */
+  version: string;
+  /** Tries that failed before this one (Debian's binary present but not starting), one line each. */
+  failures: string[];
+}
+
+export interface LaunchedChromium {
+  browser: Browser;
+  used: BrowserUsed;
+}
+
+/** `Chromium 153.0.8010.0 (/tmp/chromium, from @sparticuz/chromium)`, with any failed try before it. */
+export function describeBrowser(used: BrowserUsed): string {
+  const failed = used.failures.length ? `; after ${used.failures.join("; ")}` : "";
+  return `Chromium ${used.version} (${used.executablePath}, from ${used.source}${failed})`;
+}
+
+/** The first line of an error's message, so that a failure reads as one line (playwright adds a call log). */
+function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const line = message.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "unknown error";
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}
+
+function launch(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, headless: true, args: ARGS });
+}
+
+/**
+ * Launches Debian's chromium, or else `@sparticuz/chromium`'s; throws
+ * `no browser could start: /usr/bin/chromium missing; @sparticuz/chromium failed: <reason>` when neither starts.
+ */
+export async function launchChromium(): Promise<LaunchedChromium> {
+  /** Launch failures, for `BrowserUsed.failures`; `tried` also says that Debian's binary is missing. */
+  const failures: string[] = [];
+  const tried: string[] = [];
+  if (existsSync(DEBIAN_CHROMIUM)) {
+    try {
+      const browser = await launch(DEBIAN_CHROMIUM);
+      return { browser, used: { source: "Debian's chromium", executablePath: DEBIAN_CHROMIUM, version: browser.version(), failures } };
+    } catch (error) {
+      failures.push(`${DEBIAN_CHROMIUM} failed: ${reason(error)}`);
+      tried.push(failures.at(-1)!);
+    }
+  } else {
+    tried.push(`${DEBIAN_CHROMIUM} missing`);
+  }
+  try {
+    const { default: sparticuz } = await import("@sparticuz/chromium");
+    const executablePath = await sparticuz.executablePath();
+    const browser = await launch(executablePath);
+    return { browser, used: { source: "@sparticuz/chromium", executablePath, version: browser.version(), failures } };
+  } catch (error) {
+    tried.push(`@sparticuz/chromium failed: ${reason(error)}`);
+  }
+  const failure = new Error(`no browser could start: ${tried.join("; ")}`);
+  // The message is the whole story: no stack trace under it.
+  failure.stack = `Error: ${failure.message}`;
+  throw failure;
 }
 
 export interface PageServer {

@@ -1,25 +1,18 @@
 /**
- * Real headless Chromium for the dashboard tests: Debian's /usr/bin/chromium through playwright-core.
- * CI installs chromium, so a missing binary fails the suite, unless AKSMON_SKIP_BROWSER=1 says to skip it.
+ * Real headless Chromium for the dashboard tests through playwright-core: Debian's /usr/bin/chromium when it
+ * is there, else the one inside the @sparticuz/chromium dev dependency (bench/chromium.ts). The tests never
+ * skip: when no browser starts, they fail with one line naming what was tried.
  */
-import { existsSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { CHROMIUM_PATH, launchChromium } from "../../bench/chromium.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { describeBrowser, launchChromium, type LaunchedChromium } from "../../bench/chromium.js";
 
-export { startPageServer, type PageServer } from "../../bench/chromium.js";
+export { describeBrowser, startPageServer, type BrowserUsed, type PageServer } from "../../bench/chromium.js";
 
-/** Why the browser tests are skipped (chromium missing and AKSMON_SKIP_BROWSER=1), or undefined when they run. */
-export function browserSkipReason(): string | undefined {
-  if (existsSync(CHROMIUM_PATH) || process.env.AKSMON_SKIP_BROWSER !== "1") return undefined;
-  return `${CHROMIUM_PATH} is missing and AKSMON_SKIP_BROWSER=1: the browser tests are skipped`;
-}
-
-/** Launches Debian's chromium, failing with a clear message when it is missing. */
-export function launchTestBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: install Debian's chromium (apt-get install chromium), or set AKSMON_SKIP_BROWSER=1 to skip the browser tests`);
-  }
-  return launchChromium();
+/** Launches the test browser and says on stdout which one it is (path and version). */
+export async function launchTestBrowser(): Promise<LaunchedChromium> {
+  const launched = await launchChromium();
+  console.log(`browser tests on ${describeBrowser(launched.used)}`);
+  return launched;
 }
 
 /** What a page did that a test may want to forbid: console errors, CSP violations, dialogs, requests. */
