@@ -59,7 +59,7 @@ const benches: Bench[] = [
     figures: ["dashboard.modelSize", "dashboard.htmlSize", "dashboard.renderMs", "dashboard.interactiveMs"],
     run: () => benchDashboardPage(),
   },
-  { name: "coldStart", figures: ["coldStart.bundled", "coldStart.unbundled"], run: () => benchColdStart(root) },
+  { name: "coldStart", figures: ["coldStart.bundled", "coldStart.unbundled", "package.size"], run: () => benchColdStart(root) },
 ];
 
 /** One line: a failure's reason goes in a note, and the note in one table row. */

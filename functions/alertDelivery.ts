@@ -3,6 +3,7 @@ import type { DeliveryChannel } from "../shared/alerts/delivery.js";
 import { botConfigured, instanceBot } from "../shared/api/bot.js";
 import { drainOutbox, webhookChannel } from "../shared/api/delivery.js";
 import { apiRuntime } from "../shared/api/instance.js";
+import { METRICS, metricLine } from "../shared/logging/metrics.js";
 
 /**
  * Timer, every minute: drains the outbox. One channel takes the alerts, since an alert is sent once:
@@ -14,12 +15,16 @@ export async function alertDeliveryHandler(_timer: Timer, context: InvocationCon
   let channel: DeliveryChannel | undefined;
   if (botConfigured(runtime)) channel = (await instanceBot(runtime, (message) => context.warn(`alertDelivery: ${message}`))).channel;
   else if (runtime.settings.TEAMS_WEBHOOK_URL) channel = webhookChannel(runtime.settings.TEAMS_WEBHOOK_URL);
-  if (!channel) {
+  if (channel) {
+    const report = await drainOutbox(runtime.store, channel);
+    context.log(`alertDelivery: ${channel.flavour}: ${report.sent} sent, ${report.retried} to retry, ${report.dead} dead, ${report.merged} merged`);
+    context.log(metricLine(METRICS.alertsSent, report.sent, { channel: channel.flavour }));
+    context.log(metricLine(METRICS.alertsDead, report.dead, { channel: channel.flavour }));
+  } else {
     context.log("alertDelivery: no channel configured (TEAMS_WEBHOOK_URL or MicrosoftAppId): alerts stay in the outbox");
-    return;
   }
-  const report = await drainOutbox(runtime.store, channel);
-  context.log(`alertDelivery: ${channel.flavour}: ${report.sent} sent, ${report.retried} to retry, ${report.dead} dead, ${report.merged} merged`);
+  const waiting = await runtime.store.listOutbox("pending");
+  context.log(metricLine(METRICS.alertsWaiting, waiting.length, { channel: channel?.flavour ?? "none" }));
 }
 
 app.timer("alertDelivery", { schedule: "0 */1 * * * *", runOnStartup: false, handler: alertDeliveryHandler });

@@ -4,6 +4,7 @@ import { eventDeps, eventRuntime, type EventRuntime } from "../shared/events/dep
 import { handleClusterEvent, type EventOutcome } from "../shared/events/handle.js";
 import { parseEvent } from "../shared/events/parse.js";
 import { PermanentEventError } from "../shared/events/types.js";
+import { METRICS, metricLine } from "../shared/logging/metrics.js";
 
 let runtime: Promise<EventRuntime> | undefined;
 
@@ -37,6 +38,9 @@ export async function clusterEventsHandler(event: unknown, context: InvocationCo
   const id = outcome.eventId ?? "(no id)";
   if (outcome.outcome === "rejected" || outcome.outcome === "unreadable") context.warn(`clusterEvents: event ${id} ${describe(outcome)}`);
   else context.log(`clusterEvents: event ${id} ${describe(outcome)}`);
+  context.log(metricLine(METRICS.events, 1, { outcome: outcome.outcome }));
+  if (outcome.outcome === "evaluated" || outcome.outcome === "unreadable") context.log(metricLine(METRICS.evaluations, 1, { source: "event", outcome: outcome.outcome }));
+  if (outcome.outcome === "coalesced") context.log(metricLine(METRICS.eventsCoalesced, 1));
   return outcome;
 }
 

@@ -1,5 +1,6 @@
 import { app, type InvocationContext } from "@azure/functions";
 import { eventDeps } from "../shared/events/deps.js";
+import { METRICS, metricLine } from "../shared/logging/metrics.js";
 import { EVALUATE_QUEUE, parseSweepMessage } from "../shared/sweep/messages.js";
 import { instanceSweepRuntime } from "../shared/sweep/runtime.js";
 import { evaluateSweepCluster, type ClusterOutcome } from "../shared/sweep/sweep.js";
@@ -36,6 +37,7 @@ export async function evaluateClusterHandler(message: unknown, context: Invocati
       context.warn(`${where}: no such sweep recorded (acknowledged)`);
       return outcome;
   }
+  context.log(metricLine(METRICS.evaluations, 1, { source: "sweep", outcome: outcome.outcome }));
   if (outcome.progress) context.log(`${where}: sweep ${outcome.progress.done}/${outcome.progress.expected} done`);
   if (outcome.digest) context.log(`${where}: last cluster of the sweep, digest ${outcome.digest.alertId} enqueued`);
   return outcome;

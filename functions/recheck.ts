@@ -4,6 +4,7 @@ import { apiRuntime, recheckDeps } from "../shared/api/instance.js";
 import { PRINCIPAL_HEADER, parsePrincipal, requireRole } from "../shared/api/principal.js";
 import { recheckCluster, recheckResponse, RECHECK_WAIT_MS } from "../shared/api/recheck.js";
 import { methodNotAllowed, problem } from "../shared/api/responses.js";
+import { METRICS, metricLine } from "../shared/logging/metrics.js";
 import { clusterRouteRef, inScope, outOfScope } from "../shared/api/routeParams.js";
 
 /** How long the answer waits for the evaluation before a 202 (tests shorten it). */
@@ -39,6 +40,7 @@ export async function recheckHandler(request: HttpRequest, context: InvocationCo
   });
   const outcome = await recheckCluster(ref.value, deps, { id: context.invocationId, ...(by ? { by } : {}) });
   context.log(`recheck: ${ref.value.id} ${outcome.kind}`);
+  if (outcome.kind === "evaluated" || outcome.kind === "unreadable") context.log(metricLine(METRICS.evaluations, 1, { source: "recheck", outcome: outcome.kind }));
   return recheckResponse(outcome);
 }
 

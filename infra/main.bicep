@@ -108,6 +108,7 @@ var deadLetterContainerName = 'eventgrid-deadletter'
 var resourceGroupName = 'rg-aksmon-${environmentName}'
 var storageAccountName = 'st${resourceToken}'
 var keyVaultName = 'kv-${resourceToken}'
+var applicationInsightsName = 'appi-${resourceToken}'
 var functionAppName = 'func-${resourceToken}'
 // The parameter defaults to '' rather than to this expression: azd passes an unset variable as ''.
 var topicsResourceGroupName = empty(eventsResourceGroupName) ? 'rg-aksmon-events-${environmentName}' : eventsResourceGroupName
@@ -135,7 +136,7 @@ module monitoring 'app/monitoring.bicep' = {
   scope: rg
   params: {
     logAnalyticsName: 'log-${resourceToken}'
-    applicationInsightsName: 'appi-${resourceToken}'
+    applicationInsightsName: applicationInsightsName
     location: location
     tags: tags
   }
@@ -215,6 +216,7 @@ module roleAssignments 'app/roleAssignments.bicep' = {
     #disable-next-line what-if-short-circuiting
     eventGridPrincipalId: eventGridIdentity.outputs.principalId
     deadLetterContainerName: deadLetterContainerName
+    applicationInsightsName: applicationInsightsName
   }
 }
 

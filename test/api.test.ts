@@ -422,11 +422,18 @@ describe("alertDelivery (timer)", () => {
     expect((await store.listOutbox("pending")).filter((entry) => entry.clusterKey === ref.id.toLowerCase())).toEqual([]);
     expect(lines.join("\n")).toMatch(/alertDelivery: webhook: [1-9]\d* sent/);
     expect(lines.join("\n")).not.toContain(teams.secret);
+    // The metrics an SRE charts (shared/logging/metrics.ts): what the round sent and what still waits.
+    expect(lines.join("\n")).toMatch(/metric aksmon\.alerts\.sent=[1-9]\d* channel=webhook/);
+    expect(lines.join("\n")).toMatch(/metric aksmon\.alerts\.dead=0 channel=webhook/);
+    const waiting = (await store.listOutbox("pending")).length;
+    expect(lines.join("\n")).toContain(`metric aksmon.alerts.waiting=${waiting} channel=webhook`);
   });
 
   it("leaves the outbox alone when no channel is configured", async () => {
     const lines: string[] = [];
     await alertDeliveryHandler(timer, context("alertDelivery", lines));
     expect(lines.join("\n")).toContain("no channel configured");
+    expect(lines.join("\n")).toMatch(/metric aksmon\.alerts\.waiting=\d+ channel=none/);
+    expect(lines.join("\n")).not.toContain("aksmon.alerts.sent");
   });
 });

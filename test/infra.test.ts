@@ -157,6 +157,7 @@ const IDENTITY_STORAGE_SETTINGS = [
 const PLATFORM_SETTINGS = [
   ...IDENTITY_STORAGE_SETTINGS,
   "APPLICATIONINSIGHTS_CONNECTION_STRING",
+  "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
   "MicrosoftAppId",
   "MicrosoftAppPassword",
   "MicrosoftAppType",
@@ -274,6 +275,8 @@ const ALLOWED_ROLES: Record<string, string> = {
   // Event Grid's identity, on the dead-letter container only: with shared keys off, dead-lettering
   // needs an identity with a blob data role.
   "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
+  // The app's identity sends telemetry: Application Insights has local (key) authentication off.
+  "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
 };
 const NODE_READING_ROLES = ["4abbcc35-e782-43d8-92c5-2d3f1bd2253f", "7f6c6a51-bcf8-42ba-9220-52d62157d7db"];
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -296,6 +299,17 @@ const assignments: Assignment[] = all
     return { ...p, roleId, role: ALLOWED_ROLES[roleId] ?? `not allowed: ${roleId}` };
   });
 
+describe("infra: telemetry", () => {
+  it("sends to Application Insights with Entra ID only: local auth off, the host authenticates with its identity", () => {
+    const component = only(module("monitoring").inner, "Microsoft.Insights/components");
+    expect(component.properties?.DisableLocalAuth).toBe(true);
+    expect(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING).toBe("Authorization=AAD");
+    expect(functionApp.parameters.applicationInsightsConnectionString?.value).toBe("[reference('monitoring').outputs.connectionString.value]");
+    // The role is granted on the component the app sends to.
+    expect(module("roleAssignments").parameters.applicationInsightsName?.value).toBe(module("monitoring").parameters.applicationInsightsName?.value);
+  });
+});
+
 describe("infra: role assignments", () => {
   it("grants only the least-privilege roles, by GUID, and mentions no other GUID", () => {
     expect(assignments.length).toBeGreaterThanOrEqual(8);
@@ -311,6 +325,7 @@ describe("infra: role assignments", () => {
     expect(where("Azure Kubernetes Service RBAC Reader")).toEqual([["subscriptionRoles", "subscription"]]);
     const account = "[resourceId('Microsoft.Storage/storageAccounts', parameters('storageAccountName'))]";
     for (const role of ["Storage Table Data Contributor", "Storage Queue Data Contributor", "Storage Blob Data Owner"]) expect(where(role)).toEqual([["roleAssignments", account]]);
+    expect(where("Monitoring Metrics Publisher")).toEqual([["roleAssignments", "[resourceId('Microsoft.Insights/components', parameters('applicationInsightsName'))]"]]);
     expect(where("Key Vault Secrets User")).toEqual([["roleAssignments", "[resourceId('Microsoft.KeyVault/vaults', parameters('keyVaultName'))]"]]);
     expect(where("Storage Blob Data Contributor")).toEqual([
       ["roleAssignments", "[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', parameters('storageAccountName'), 'default', parameters('deadLetterContainerName'))]"],
@@ -556,12 +571,18 @@ describe("azure.yaml", () => {
   const azure = parseYaml(readFileSync(join(root, "azure.yaml"), "utf8")) as {
     name: string;
     infra?: { provider?: string; path?: string; module?: string };
-    services: Record<string, { project: string; language: string; host: string }>;
+    services: Record<string, { project: string; dist?: string; language: string; host: string; hooks?: Record<string, Record<string, { shell: string; run: string }>> }>;
+    hooks?: Record<string, Record<string, { shell: string; run: string }>>;
   };
 
   it("names the function project for azd, and the Bicep it provisions", () => {
     expect(azure.name).toBe("aksmon");
-    expect(azure.services.api).toEqual({ project: ".", language: "js", host: "function" });
+    const { hooks, ...api } = azure.services.api!;
+    expect(api).toEqual({ project: ".", dist: "dist/package", language: "js", host: "function" });
+    // azd uploads dist/package, which the prepackage hook builds (and checks) with the script the package test runs.
+    for (const shell of ["posix", "windows"]) expect(hooks?.prepackage?.[shell]?.run).toBe("node scripts/package.mjs --verify");
+    // Every project-level hook runs on both kinds of machine.
+    for (const [name, hook] of Object.entries(azure.hooks ?? {})) expect(Object.keys(hook).sort(), name).toEqual(["posix", "windows"]);
     expect(existsSync(join(root, azure.services.api!.project, "host.json"))).toBe(true);
     expect(azure.infra).toEqual({ provider: "bicep", path: "infra", module: "main" });
     expect(relative(built, mainJson)).toBe(`${azure.infra!.module}.json`);

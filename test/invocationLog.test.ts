@@ -48,6 +48,9 @@ describe("invocation logs", () => {
     const prefix = `[invocationId=${INVOCATION} eventId=${event.id} eventType=${event.eventType}]`;
     for (const line of lines) expect(line).toContain(prefix);
     expect(lines.some((line) => /acknowledged: event type Microsoft\.Resources\.ResourceActionSuccess is not one aksmon handles/.test(line))).toBe(true);
+    // One metric line per outcome, under the same correlation ids.
+    expect(lines).toContain(`information: ${prefix} metric aksmon.events=1 outcome=ignored`);
+    expect(lines.join("\n")).not.toContain("aksmon.evaluations");
     expect(lines.at(-1)).toMatch(/^information: .*clusterEvents completed in \d+ ms$/);
   });
 

@@ -14,7 +14,8 @@ import { catalogue } from "../shared/baseline/catalogue.js";
 import { clusterKey } from "../shared/model/clusterRef.js";
 import type { ClusterRef } from "../shared/model/snapshot.js";
 import type { ClusterAlert } from "../shared/monitor/types.js";
-import { startEmbeddedAzurite, storeFromSettings } from "../shared/store/embeddedAzurite.js";
+import { configuredStore } from "../shared/store/configuredStore.js";
+import { startEmbeddedAzurite, storeOrEmbedded } from "../shared/store/embeddedAzurite.js";
 import {
   checkRowKey,
   clusterKeyOfPartition,
@@ -545,21 +546,21 @@ describe("connecting", () => {
     expect(() => TableStore.connect({ endpoint: "http://account.table.core.windows.net", credential })).toThrow(/refusing plain http/);
   });
 
-  it("storeFromSettings: a managed identity endpoint (AzureWebJobsStorage__tableServiceUri) is refused only when not https", () => {
+  it("configuredStore: a managed identity endpoint (AzureWebJobsStorage__tableServiceUri) is refused only when not https", () => {
     expect(() => readSettings({ AzureWebJobsStorage__tableServiceUri: "http://st.table.core.windows.net" })).toThrow(/AzureWebJobsStorage__tableServiceUri/);
     expect(readSettings({ AzureWebJobsStorage__accountName: "staksmonprod" }).AzureWebJobsStorage__accountName).toBe("staksmonprod");
     expect(() => readSettings({ AzureWebJobsStorage__accountName: "Bad_Name" })).toThrow(/AzureWebJobsStorage__accountName/);
   });
 
-  it("storeFromSettings: the connection string settings first; the embedded Azurite only where allowed", async () => {
+  it("the connection string settings first; the embedded Azurite only on the command line", async () => {
     const home = mkdtempSync(join(tmpdir(), "aksmon-home-"));
     try {
       const prefix = tablePrefix("settings");
-      const viaSetting = await storeFromSettings({ AzureWebJobsStorage: azurite.connectionString, AKSMON_HOME: home }, { embedded: true, tablePrefix: prefix });
+      const viaSetting = await storeOrEmbedded({ AzureWebJobsStorage: azurite.connectionString, AKSMON_HOME: home }, { tablePrefix: prefix });
       expect(await viaSetting.listConversations()).toEqual([]);
       await viaSetting.close();
-      await expect(storeFromSettings({ AKSMON_HOME: home }, { embedded: false })).rejects.toThrow(/set STORAGE_CONNECTION_STRING, AzureWebJobsStorage, or AzureWebJobsStorage__tableServiceUri/);
-      const embedded = await storeFromSettings({ AKSMON_HOME: home }, { embedded: true });
+      await expect(configuredStore({})).rejects.toThrow(/set STORAGE_CONNECTION_STRING, AzureWebJobsStorage, or AzureWebJobsStorage__tableServiceUri/);
+      const embedded = await storeOrEmbedded({ AKSMON_HOME: home });
       expect(embedded.tableNames().findings).toBe("aksmonfindings");
       await embedded.close();
       await embedded.close();

@@ -102,6 +102,8 @@ var appSettings = {
   AzureWebJobsStorage__queueServiceUri: 'https://${storageAccountName}.queue.${storageSuffix}'
   AzureWebJobsStorage__tableServiceUri: 'https://${storageAccountName}.table.${storageSuffix}'
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  // Local authentication is off on the component: the host sends with the system-assigned identity.
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
   MONITOR_SUBSCRIPTIONS: join(monitoredSubscriptionIds, ',')
   AZURE_RESOURCE_MANAGER_ENDPOINT: resourceManagerEndpoint
   TEAMS_WEBHOOK_URL: empty(teamsWebhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${teamsWebhookSecretUri})'

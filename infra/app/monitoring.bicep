@@ -24,6 +24,10 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     WorkspaceResourceId: workspace.id
+    // Entra ID only: the connection string's instrumentation key alone cannot send telemetry. The app
+    // authenticates with its identity (APPLICATIONINSIGHTS_AUTHENTICATION_STRING, Monitoring Metrics
+    // Publisher on this component, roleAssignments.bicep).
+    DisableLocalAuth: true
   }
 }
 

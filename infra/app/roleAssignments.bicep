@@ -7,6 +7,7 @@ param keyVaultName string
 @description('Principal of the Event Grid topics\' user-assigned identity (dead-lettering).')
 param eventGridPrincipalId string
 param deadLetterContainerName string
+param applicationInsightsName string
 
 var roles = {
   // Storage Table Data Contributor: the product's tables (findings, outbox, events, ...).
@@ -17,6 +18,8 @@ var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   // Key Vault Secrets User: resolve the Key Vault references (webhook URL, bot secret).
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  // Monitoring Metrics Publisher: send telemetry to Application Insights, whose local auth is off.
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
   // Storage Blob Data Contributor: Event Grid's identity writes dead letters, on that one container only.
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 }
@@ -76,6 +79,20 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+  }
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource telemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, principalId, roles.monitoringMetricsPublisher)
+  scope: applicationInsights
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
   }
 }
 

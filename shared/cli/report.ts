@@ -10,7 +10,7 @@ import { readSettings } from "../config/settings.js";
 import { loadDashboard } from "../dashboard/load.js";
 import { renderDashboardPage } from "../dashboard/page.js";
 import { isSubscriptionId } from "../model/clusterRef.js";
-import { storeFromSettings } from "../store/embeddedAzurite.js";
+import { storeOrEmbedded } from "../store/embeddedAzurite.js";
 import type { CommandResult } from "./check.js";
 import { UsageError } from "./scope.js";
 
@@ -30,7 +30,7 @@ export async function runReport(options: ReportOptions): Promise<CommandResult> 
   const settings = readSettings();
   const profile = settings.AKSMON_PROFILE ? await loadProfile(settings.AKSMON_PROFILE) : defaultProfile;
   const given = options.subscriptions !== undefined && options.subscriptions.length > 0;
-  const store = await storeFromSettings(settings, { embedded: true });
+  const store = await storeOrEmbedded(settings);
   let model;
   try {
     model = await loadDashboard(store, {

@@ -22,7 +22,7 @@ import { readClusterFiles } from "../sources/clusterFiles.js";
 import { outboxEntryFor } from "../store/outbox.js";
 import { fleetPostureOf } from "../store/fleetPosture.js";
 import { retentionCutoffs } from "../store/retention.js";
-import { storeFromSettings } from "../store/embeddedAzurite.js";
+import { storeOrEmbedded } from "../store/embeddedAzurite.js";
 import type { TableStore } from "../store/tableStore.js";
 import type { CommandResult } from "./check.js";
 import { readLive } from "./live.js";
@@ -41,7 +41,7 @@ export async function runSweep(options: SweepOptions): Promise<CommandResult> {
   const { snapshots, problems } = options.fleet ? await fromFleetDirectory(options.fleet) : await fromAzure(settings);
   if (snapshots.length === 0) return { exitCode: 2, stdout: "", stderr: problems };
 
-  const store = await storeFromSettings(settings, { embedded: true });
+  const store = await storeOrEmbedded(settings);
   const printed: string[] = [];
   try {
     const sweepId = randomUUID();

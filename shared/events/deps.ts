@@ -9,7 +9,7 @@ import type { MonitorSettings } from "../monitor/pipeline.js";
 import { connectArm, type ArmConnection } from "../sources/arm/armConnection.js";
 import { ClusterReader } from "../sources/arm/clusterReader.js";
 import { KubeNodeReader } from "../sources/kube/nodeReader.js";
-import { storeFromSettings } from "../store/embeddedAzurite.js";
+import { configuredStore } from "../store/configuredStore.js";
 import type { TableStore } from "../store/tableStore.js";
 import type { EventDeps } from "./handle.js";
 
@@ -28,7 +28,7 @@ export async function eventRuntime(settings: Settings): Promise<EventRuntime> {
     ...(settings.AZURE_ACCESS_TOKEN ? { accessToken: settings.AZURE_ACCESS_TOKEN } : {}),
   });
   // In Azure, storage is always configured (AzureWebJobsStorage at least): never an embedded emulator.
-  const store = await storeFromSettings(settings, { embedded: false });
+  const store = await configuredStore(settings);
   return {
     store,
     connection,

@@ -50,6 +50,12 @@ let modules: AzuriteModules | undefined;
 function azurite(): AzuriteModules {
   if (!modules) {
     const require = createRequire(import.meta.url);
+    try {
+      require.resolve("azurite/dist/src/table/TableServer");
+    } catch {
+      // An optional dependency: installed for the command line and the tests, never deployed.
+      throw new Error("The embedded storage needs the optional package azurite (npm install azurite), or set STORAGE_CONNECTION_STRING");
+    }
     const constants = require("azurite/dist/src/common/utils/constants") as { EMULATOR_ACCOUNT_NAME: string; EMULATOR_ACCOUNT_KEY: Buffer };
     const tableConstants = require("azurite/dist/src/table/utils/constants") as { DEFAULT_TABLE_LOKI_DB_PATH: string };
     modules = {

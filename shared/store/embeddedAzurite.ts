@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { join, resolve } from "node:path";
 import type { Settings } from "../config/settings.js";
 import { startAzuriteTables } from "./azuriteServer.js";
+import { configuredStore, storageTarget, type StorageSettings } from "./configuredStore.js";
 import { TableStore } from "./tableStore.js";
 
 /**
@@ -78,47 +79,16 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export class StorageNotConfiguredError extends Error {
-  override name = "StorageNotConfiguredError";
-}
-
 /**
- * The store the settings name: STORAGE_CONNECTION_STRING, else AzureWebJobsStorage, else (only where
- * `embedded` is allowed: the command line) the embedded Azurite under AKSMON_HOME. The tables are
- * created when missing. `close()` the store when done (it stops the embedded Azurite).
+ * The command line's store: the configured one (configuredStore.ts), else the embedded Azurite under
+ * AKSMON_HOME. The tables are created when missing. `close()` the store when done (it stops the
+ * embedded Azurite).
  */
-export async function storeFromSettings(
-  settings: Pick<
-    Settings,
-    "STORAGE_CONNECTION_STRING" | "AzureWebJobsStorage" | "AzureWebJobsStorage__tableServiceUri" | "AzureWebJobsStorage__accountName" | "AKSMON_HOME"
-  >,
-  options: { embedded: boolean; tablePrefix?: string },
-): Promise<TableStore> {
-  const prefix = options.tablePrefix ? { tablePrefix: options.tablePrefix } : {};
-  const connectionString = settings.STORAGE_CONNECTION_STRING ?? settings.AzureWebJobsStorage;
-  if (connectionString) {
-    const store = TableStore.connect({ connectionString, ...prefix });
-    await store.ensureTables();
-    return store;
-  }
-  const endpoint =
-    settings.AzureWebJobsStorage__tableServiceUri ??
-    (settings.AzureWebJobsStorage__accountName ? `https://${settings.AzureWebJobsStorage__accountName}.table.core.windows.net` : undefined);
-  if (endpoint) {
-    // Managed identity in Azure (shared keys are off there); @azure/identity is loaded only on this path.
-    const { DefaultAzureCredential } = await import("@azure/identity");
-    const store = TableStore.connect({ endpoint, credential: new DefaultAzureCredential(), ...prefix });
-    await store.ensureTables();
-    return store;
-  }
-  if (!options.embedded) {
-    throw new StorageNotConfiguredError(
-      "No storage configured: set STORAGE_CONNECTION_STRING, AzureWebJobsStorage, or AzureWebJobsStorage__tableServiceUri (managed identity)",
-    );
-  }
+export async function storeOrEmbedded(settings: StorageSettings & Pick<Settings, "AKSMON_HOME">, options: { tablePrefix?: string } = {}): Promise<TableStore> {
+  if (storageTarget(settings)) return configuredStore(settings, options);
   const azurite = await startEmbeddedAzurite(settings.AKSMON_HOME);
   try {
-    const store = TableStore.connect({ connectionString: azurite.connectionString, ...prefix, onClose: azurite.close });
+    const store = TableStore.connect({ connectionString: azurite.connectionString, ...(options.tablePrefix ? { tablePrefix: options.tablePrefix } : {}), onClose: azurite.close });
     await store.ensureTables();
     return store;
   } catch (error) {
