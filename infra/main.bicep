@@ -97,6 +97,32 @@ param nodeVersion string = '22'
 @description('Entra ID app role a caller of the recheck endpoint must hold (RECHECK_REQUIRED_ROLE). Empty: the function key alone.')
 param recheckRequiredRole string = ''
 
+@description('Tenants whose users may act through the bot (BOT_ALLOWED_TENANTS, comma-separated). Empty: the bot\'s own tenant.')
+param botAllowedTenants string = ''
+
+@description('Teams conversation ids that receive alerts (ALERT_CONVERSATIONS, comma-separated). Empty: alerts go to the webhook only.')
+param alertConversations string = ''
+
+@minValue(1)
+@maxValue(90)
+param snoozeMaxDays int = 7
+
+@allowed(['critical', 'high', 'medium', 'low', 'info'])
+param snoozeReasonSeverity string = 'critical'
+
+@description('Hours an undelivered alert is retried before it is dead (ALERT_MAX_AGE_HOURS).')
+@minValue(1)
+@maxValue(720)
+param alertMaxAgeHours int = 48
+
+@description('Minutes after its start by which a sweep sends its digest (SWEEP_DEADLINE_MINUTES).')
+@minValue(5)
+@maxValue(1440)
+param sweepDeadlineMinutes int = 120
+
+@minValue(1)
+param auditRetentionDays int = 400
+
 var tags = { 'azd-env-name': environmentName }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var monitoredSubscriptionIds = empty(trim(monitoredSubscriptions))
@@ -184,6 +210,13 @@ module functionApp 'app/functionApp.bicep' = {
     sweepSchedule: sweepSchedule
     profile: profile
     recheckRequiredRole: recheckRequiredRole
+    botAllowedTenants: botAllowedTenants
+    alertConversations: alertConversations
+    snoozeMaxDays: snoozeMaxDays
+    snoozeReasonSeverity: snoozeReasonSeverity
+    alertMaxAgeHours: alertMaxAgeHours
+    sweepDeadlineMinutes: sweepDeadlineMinutes
+    auditRetentionDays: auditRetentionDays
   }
 }
 

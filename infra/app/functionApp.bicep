@@ -38,6 +38,13 @@ param sweepSchedule string = '0 0 2 * * *'
 param profile string = ''
 @description('Entra ID app role a caller of the recheck endpoint must hold (Easy Auth principal); empty: the function key alone.')
 param recheckRequiredRole string = ''
+param botAllowedTenants string = ''
+param alertConversations string = ''
+param snoozeMaxDays int = 7
+param snoozeReasonSeverity string = 'critical'
+param alertMaxAgeHours int = 48
+param sweepDeadlineMinutes int = 120
+param auditRetentionDays int = 400
 
 var storageSuffix = environment().suffixes.storage
 // environment().resourceManager ends with '/', the setting has none (the code appends paths).
@@ -117,6 +124,13 @@ var appSettings = {
   RETENTION_DAYS: string(retentionDays)
   SWEEP_SCHEDULE: sweepSchedule
   RECHECK_REQUIRED_ROLE: recheckRequiredRole
+  BOT_ALLOWED_TENANTS: botAllowedTenants
+  ALERT_CONVERSATIONS: alertConversations
+  SNOOZE_MAX_DAYS: string(snoozeMaxDays)
+  SNOOZE_REASON_SEVERITY: snoozeReasonSeverity
+  ALERT_MAX_AGE_HOURS: string(alertMaxAgeHours)
+  SWEEP_DEADLINE_MINUTES: string(sweepDeadlineMinutes)
+  AUDIT_RETENTION_DAYS: string(auditRetentionDays)
 }
 
 // The Teams bot (Bot Framework's own setting names), single-tenant, secret from Key Vault; only with a bot.

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { SEVERITIES } from "../baseline/types.js";
 import { isSubscriptionId } from "../model/clusterRef.js";
 
+const isGuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
+
 /**
  * App settings / environment variables, parsed and validated once. Every name here is listed with a
  * comment in local.settings.sample.json. A bad value fails fast with a message that names the setting.
@@ -47,6 +49,34 @@ export const settingsSchema = z.object({
    * principal, header x-ms-client-principal); unset: the function key alone admits.
    */
   RECHECK_REQUIRED_ROLE: z.string().trim().min(1).max(120).optional(),
+  /**
+   * Tenants whose users may act through the bot (comma-separated tenant ids); unset: the bot's own
+   * tenant (MicrosoftAppTenantId). An activity from any other tenant is refused before any read.
+   */
+  BOT_ALLOWED_TENANTS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((id) => id.trim().toLowerCase()).filter(Boolean))
+    .refine((ids) => ids.every(isGuid), "must be comma-separated tenant ids (GUIDs)"),
+  /**
+   * The Teams conversations (ids, comma-separated) that receive alerts; an install alone subscribes
+   * nothing. Their members are who may act (status, recheck, snooze) through the bot.
+   */
+  ALERT_CONVERSATIONS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((id) => id.trim()).filter(Boolean))
+    .refine((ids) => ids.every((id) => /^[\w:@.;=-]{1,256}$/.test(id)), "must be comma-separated Teams conversation ids"),
+  /** The longest snooze, in days. */
+  SNOOZE_MAX_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /** A snooze of a check at or above this severity needs a reason. */
+  SNOOZE_REASON_SEVERITY: z.enum(SEVERITIES).default("critical"),
+  /** An undelivered alert is retried for this many hours (Retry-After respected), then it is dead. */
+  ALERT_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(720).default(48),
+  /** A sweep not complete this many minutes after it started sends its digest with what was read. */
+  SWEEP_DEADLINE_MINUTES: z.coerce.number().int().min(5).max(1440).default(120),
+  /** Days kept of the audit trail (snoozes, unsnoozes, exemption changes, rechecks). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().positive().default(400),
   /** The Teams bot (Bot Framework's own names): unset MicrosoftAppId means no bot. */
   MicrosoftAppId: z.string().min(1).optional(),
   MicrosoftAppPassword: z.string().min(1).optional(),

@@ -53,7 +53,7 @@ export class TableStore {
     return new TableStore(Tables.connect(options), options.onClose);
   }
 
-  /** Creates the seven tables when missing (idempotent). */
+  /** Creates the tables when missing (idempotent). */
   ensureTables(): Promise<void> {
     return this.tables.ensureTables();
   }

@@ -4,7 +4,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { tableName } from "./keys.js";
 import { StoreError } from "./storageError.js";
 
-export const TABLE_KINDS = ["clusters", "findings", "evaluations", "events", "outbox", "suppressions", "conversations"] as const;
+export const TABLE_KINDS = ["clusters", "findings", "evaluations", "events", "outbox", "suppressions", "conversations", "audit"] as const;
 export type TableKind = (typeof TABLE_KINDS)[number];
 
 export type ConnectOptions = ({ connectionString: string } | { endpoint: string; credential: TokenCredential }) & {
@@ -24,7 +24,7 @@ export interface OperationCounts {
 export type Row = Record<string, unknown>;
 export type StoredRow = TableEntityResult<Row>;
 
-/** The seven tables of a store, one client each, with a count of the requests made. */
+/** The tables of a store, one client each, with a count of the requests made. */
 export class Tables {
   readonly names: Record<TableKind, string>;
   private readonly clients: Record<TableKind, TableClient>;
