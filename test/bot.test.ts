@@ -1,8 +1,8 @@
 /**
  * The Teams bot (`shared/alerts/bot`, @microsoft/teams-ai without any AI) through a FAKE BOT FRAMEWORK
  * CONNECTOR (test/support/botConnector.ts): a local HTTPS server at the activities' `serviceUrl` that
- * records what the bot posts, answers like the connector (200 `{ id }`, 429 with Retry-After, 403 for a
- * removed bot) and validates every card against the Adaptive Card 1.5 schema. Activities reach the bot
+ * records what the bot posts, answers like the connector (200 `{ id }`, 429 or 412 with Retry-After, 403 for a
+ * removed bot) and validates every card against the Adaptive Card 1.4 schema. Activities reach the bot
  * through `adapter.process` (`bot.handle`, the path of the Functions endpoint), with no app id (no
  * Entra call) or with an app id, a fixed-token credentials factory and the connector's own token
  * issuer. The store is REAL Azurite (own table prefix).
@@ -421,6 +421,34 @@ describe("installation and proactive alerts", () => {
     expect(performance.now() - timedStart).toBeLessThan(1_400);
     expect(timedOut.kind).toBe("retry");
     expect(await store.listConversations()).toHaveLength(1);
+  });
+
+  it("a 412 is retryable like a 429 (Teams' rate-limit guidance), Retry-After honoured: 412 then 200 delivers the alert once", async () => {
+    const alert = driftAlert(PAYMENTS, "alert-precondition");
+    connector.script([{ status: 412 }]);
+    const bare = await bot.channel.send(alertMessage(alert, { channel: "bot" }), alert);
+    expect(bare).toMatchObject({ kind: "retry", status: 412 });
+    expect(bare).not.toHaveProperty("retryAfterMs");
+    expect(connector.activities).toHaveLength(0);
+
+    // Through the outbox: 412 with Retry-After 1 s, then the connector's normal 200.
+    connector.reset();
+    expect(await store.enqueue(outboxEntryFor(alert, { now: T0 }))).toBe("enqueued");
+    let at = Date.parse(T0);
+    // A backoff of at least 30 s: only the Retry-After can make the retry due after 1 s.
+    const options = { pacer: new Pacer(), maxAttempts: 3, leaseMs: 60_000, backoff: { baseMs: 60_000, maxMs: 600_000 }, batch: 10, now: () => new Date(at) };
+    connector.script([{ status: 412, retryAfterSeconds: 1 }]);
+    expect(await deliverDue(store, bot.channel, options)).toEqual({ sent: 0, retried: 1, dead: 0, merged: 0 });
+    const pending = (await store.listOutbox("pending")).find((entry) => entry.alertId === alert.alertId);
+    expect(pending).toMatchObject({ nextAttemptAt: new Date(at + 1_000).toISOString(), lastError: expect.stringContaining("HTTP 412") });
+    at += 500;
+    expect(await deliverDue(store, bot.channel, options)).toEqual({ sent: 0, retried: 0, dead: 0, merged: 0 });
+    at += 500;
+    expect(await deliverDue(store, bot.channel, options)).toEqual({ sent: 1, retried: 0, dead: 0, merged: 0 });
+    expect(connector.requests.map((request) => request.status)).toEqual([412, 200]);
+    expect(connector.activities).toHaveLength(1);
+    expect(connector.activities[0]!.conversationId).toBe(team.channelId);
+    expect((await store.listOutbox("sent")).filter((entry) => entry.alertId === alert.alertId)).toHaveLength(1);
   });
 
   it("a card the connector refuses (400, 413) is `reject`ed (sending it again would fail again); the conversation is kept", async () => {

@@ -1,14 +1,12 @@
 /**
- * Teams cards for alerts: every card is valid Adaptive Card 1.5 (the official schema), stays under the
+ * Teams cards for alerts: every card is valid Adaptive Card 1.4 (the version Teams Workflows renders; the
+ * schema derived from the official 1.5 one in test/support/adaptiveCardSchema.ts), stays under the
  * size limit whatever the input, cannot carry markup or links from user-controlled text, and the
  * webhook variant has no submit buttons. Representative cards are golden files in
  * test/__snapshots__/cards, so that a change to a card is reviewed as a diff.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { Ajv, type ValidateFunction } from "ajv";
-import ajvFormats from "ajv-formats";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SEVERITIES } from "../shared/baseline/types.js";
@@ -33,39 +31,29 @@ import { summariseValue, formatUtc, formatWait } from "../shared/alerts/cards/fo
 import { alertCard, driftCard, lifecycleCard, digestCard } from "../shared/alerts/cards/index.js";
 import { clusterLink } from "../shared/alerts/cards/portalLink.js";
 import { detailLadder, fitCard, FULL_DETAIL, MAX_MESSAGE_BYTES, messageBytes } from "../shared/alerts/cards/size.js";
+import {
+  ADAPTIVE_CARD_1_5_PATH,
+  adaptiveCardSchema,
+  adaptiveCardValidator,
+  schemaVersion,
+  type CardValidator,
+} from "./support/adaptiveCardSchema.js";
 import { injectedMarkup, markdownTexts } from "./support/cardText.js";
 
-const SCHEMA_PATH = join(import.meta.dirname, "schemas", "adaptive-card-1.5.0.json");
 const CHANNELS: Channel[] = ["webhook", "bot"];
 
 // ---------------------------------------------------------------------------------------------
 // The schema and what a card holds
 // ---------------------------------------------------------------------------------------------
 
-/**
- * The official schema is JSON Schema draft-06, but names itself with draft-04's `id`, which Ajv 8
- * refuses: renamed to `$id` in memory (the file stays byte for byte). `strict: false` because the
- * schema carries annotations Ajv does not know (`version`, `features`).
- */
-function compileCardSchema(): ValidateFunction {
-  const require = createRequire(import.meta.url);
-  const { id, ...schema } = JSON.parse(readFileSync(SCHEMA_PATH, "utf8"));
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  ajv.addMetaSchema(require("ajv/dist/refs/json-schema-draft-06.json"));
-  // ajv-formats is CommonJS: under NodeNext its function is the module's `default`.
-  ajvFormats.default(ajv);
-  return ajv.compile({ $id: id, ...schema });
-}
-
-let validateCard: ValidateFunction;
+let validateCard: CardValidator;
 beforeAll(() => {
-  validateCard = compileCardSchema();
+  validateCard = adaptiveCardValidator("1.4");
 });
 
 function expectValidCard(card: AdaptiveCard, label = ""): void {
-  const valid = validateCard(card);
-  expect(valid ? [] : validateCard.errors?.slice(0, 5), label).toEqual([]);
-  expect(card.version, label).toBe("1.5");
+  expect(validateCard(card), label).toBeUndefined();
+  expect(card.version, label).toBe("1.4");
   expect(card.type).toBe("AdaptiveCard");
 }
 
@@ -339,24 +327,78 @@ describe("the Adaptive Card schema and validator", () => {
   it("is an exact copy of ../shared/fixtures/teams when the handbook is present", () => {
     const shared = join(import.meta.dirname, "..", "..", "shared", "fixtures", "teams", "adaptivecards-schema-1.5.0", "adaptive-card.json");
     if (!existsSync(shared)) return;
-    expect(readFileSync(SCHEMA_PATH, "utf8")).toBe(readFileSync(shared, "utf8"));
+    expect(readFileSync(ADAPTIVE_CARD_1_5_PATH, "utf8")).toBe(readFileSync(shared, "utf8"));
   });
 
   it("rejects invalid cards (the anyOf unions do not let everything through)", () => {
-    const card = (body: unknown[], actions: unknown[] = []) => ({ type: "AdaptiveCard", version: "1.5", body, actions });
-    expect(validateCard(card([{ type: "TextBlock", text: "fine" }]))).toBe(true);
-    expect(validateCard(card([{ type: "TextBlock" }]))).toBe(false);
-    expect(validateCard(card([{ type: "Paragraph", text: "unknown type" }]))).toBe(false);
-    expect(validateCard(card([{ type: "TextBlock", text: "x", colour: "Good" }]))).toBe(false);
-    expect(validateCard(card([{ type: "TextBlock", text: "x", size: "Huge" }]))).toBe(false);
-    expect(validateCard(card([{ type: "FactSet", facts: [{ title: "only a title" }] }]))).toBe(false);
-    expect(validateCard(card([{ type: "Container" }]))).toBe(false);
-    expect(validateCard(card([], [{ type: "Action.OpenUrl", title: "no url" }]))).toBe(false);
-    expect(validateCard(card([], [{ type: "Action.OpenUrl", title: "bad url", url: "not a url at all" }]))).toBe(false);
-    expect(validateCard(card([], [{ type: "Action.Submit", title: "x", data: 42 }]))).toBe(false);
+    const card = (body: unknown[], actions: unknown[] = []) => ({ type: "AdaptiveCard", version: "1.4", body, actions });
+    const valid = (candidate: unknown) => validateCard(candidate) === undefined;
+    expect(valid(card([{ type: "TextBlock", text: "fine" }]))).toBe(true);
+    expect(valid(card([{ type: "TextBlock" }]))).toBe(false);
+    expect(valid(card([{ type: "Paragraph", text: "unknown type" }]))).toBe(false);
+    expect(valid(card([{ type: "TextBlock", text: "x", colour: "Good" }]))).toBe(false);
+    expect(valid(card([{ type: "TextBlock", text: "x", size: "Huge" }]))).toBe(false);
+    expect(valid(card([{ type: "FactSet", facts: [{ title: "only a title" }] }]))).toBe(false);
+    expect(valid(card([{ type: "Container" }]))).toBe(false);
+    expect(valid(card([], [{ type: "Action.OpenUrl", title: "no url" }]))).toBe(false);
+    expect(valid(card([], [{ type: "Action.OpenUrl", title: "bad url", url: "not a url at all" }]))).toBe(false);
+    expect(valid(card([], [{ type: "Action.Submit", title: "x", data: 42 }]))).toBe(false);
     const inputWithoutId = { type: "AdaptiveCard", body: [{ type: "Input.Text" }] };
-    expect(validateCard(card([], [{ type: "Action.ShowCard", title: "x", card: inputWithoutId }]))).toBe(false);
-    expect(validateCard({ ...card([]), msteams: { width: "Full" } })).toBe(false);
+    expect(valid(card([], [{ type: "Action.ShowCard", title: "x", card: inputWithoutId }]))).toBe(false);
+    expect(valid({ ...card([]), msteams: { width: "Full" } })).toBe(false);
+  });
+
+  it("the 1.4 schema is the 1.5 schema without what 1.5 added", () => {
+    const v15 = adaptiveCardSchema("1.5");
+    const v14 = adaptiveCardSchema("1.4");
+    expect([schemaVersion(v15), schemaVersion(v14)]).toEqual(["1.5", "1.4"]);
+    const added = ["Table", "TableCell", "TableRow", "TableColumnDefinition", "ActionMode", "TextBlockStyle"];
+    expect(Object.keys(v15.definitions).filter((name) => !(name in v14.definitions)).sort()).toEqual([...added].sort());
+    expect(JSON.stringify(v14)).not.toMatch(/"version":"1\.5"|#\/definitions\/(Table|ActionMode|TextBlockStyle)/);
+    const propertiesOf = (schema: Record<string, any>, name: string) => Object.keys(schema.definitions[name].properties);
+    const gone = (name: string) => propertiesOf(v15, name).filter((key) => !propertiesOf(v14, name).includes(key));
+    for (const action of ["Extendable.Action", "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility"]) {
+      expect(gone(action), action).toEqual(["tooltip", "isEnabled", "mode"]);
+    }
+    expect(gone("TextBlock")).toEqual(["style"]);
+    expect(gone("AdaptiveCard")).toEqual(["rtl"]);
+    expect(gone("Column")).toEqual(["rtl"]);
+    // The element lists lost Table, nothing else.
+    expect(v15.definitions["ImplementationsOf.Element"].anyOf.length - v14.definitions["ImplementationsOf.Element"].anyOf.length).toBe(1);
+  });
+
+  it("the 1.4 validator refuses 1.5-only elements and properties that the 1.5 schema accepts (the check can fail)", () => {
+    const validate15 = adaptiveCardValidator("1.5");
+    const text = { type: "TextBlock", text: "x" };
+    const table = { type: "Table", columns: [{ width: 1 }], rows: [{ type: "TableRow", cells: [{ type: "TableCell", items: [text] }] }] };
+    const link = { type: "Action.OpenUrl", title: "Open", url: "https://portal.azure.com/" };
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      ["a Table", { body: [table] }, /\/body\/0\/type: unknown element type "Table"/],
+      ["a TextBlock style heading", { body: [{ ...text, style: "heading" }] }, /\/body\/0 must NOT have additional properties \(style\)/],
+      ["an action tooltip", { body: [], actions: [{ ...link, tooltip: "hover" }] }, /\/actions\/0 must NOT have additional properties \(tooltip\)/],
+      ["an action isEnabled", { body: [], actions: [{ ...link, isEnabled: false }] }, /additional properties \(isEnabled\)/],
+      ["an action mode", { body: [], actions: [{ ...link, mode: "secondary" }] }, /additional properties \(mode\)/],
+      ["rtl on the card", { body: [text], rtl: true }, /^.*: \/ must NOT have additional properties \(rtl\)$/],
+      ["rtl on a Column", { body: [{ type: "ColumnSet", columns: [{ type: "Column", items: [text], rtl: true }] }] }, /additional properties \(rtl\)/],
+    ];
+    for (const [what, parts, problem] of cases) {
+      expect(validate15({ type: "AdaptiveCard", version: "1.5", ...parts }), what).toBeUndefined();
+      expect(validateCard({ type: "AdaptiveCard", version: "1.4", ...parts }), what).toMatch(problem);
+    }
+    // Declaring 1.5 is refused on its own: Workflows shows such a card as "couldn't be displayed".
+    expect(validateCard({ type: "AdaptiveCard", version: "1.5", body: [text] })).toMatch(/\/version "1\.5" is not a version of this schema \(1\.4 or lower\)/);
+
+    // A real webhook card with one 1.5-only thing added is refused too.
+    const real = () => structuredClone(alertCard(USERS_EXAMPLE, { channel: "webhook" }));
+    expect(validateCard(real())).toBeUndefined();
+    const withTable = real();
+    withTable.body.push(table as unknown as CardElement);
+    expect(validateCard(withTable)).toMatch(/unknown element type "Table"/);
+    const withHeading = real();
+    const header = withHeading.body[0] as CardElement & { items: Array<Record<string, unknown>> };
+    header.items[0]!.style = "heading";
+    expect(validateCard(withHeading)).toMatch(/\/body\/0\/items\/0 must NOT have additional properties \(style\)/);
+    expect(validateCard({ ...real(), version: "1.5" })).toMatch(/\/version "1\.5"/);
   });
 });
 
@@ -763,8 +805,8 @@ describe("every card", () => {
     expect(ladder.at(-1)).toMatchObject({ evidence: false, fixes: false, items: 0, moreItems: 0 });
 
     const body = Array.from({ length: 100 }, () => textBlock(md`${"x".repeat(300)}`));
-    const tooBig = () => ({ type: "AdaptiveCard" as const, version: "1.5", body });
-    const fallback = () => ({ type: "AdaptiveCard" as const, version: "1.5", body: [textBlock(md`small`)] });
+    const tooBig = () => ({ type: "AdaptiveCard" as const, version: "1.4", body });
+    const fallback = () => ({ type: "AdaptiveCard" as const, version: "1.4", body: [textBlock(md`small`)] });
     const fitted = fitCard(tooBig, fallback);
     expect(fitted.card).toEqual(fallback());
     expect(fitted.bytes).toBeLessThan(MAX_MESSAGE_BYTES);

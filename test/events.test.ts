@@ -24,7 +24,7 @@ import { startArmServer, type ArmServer } from "./support/armServer.js";
 import { startAzurite, tablePrefix } from "./support/azurite.js";
 import { clusterWith, compliantCluster, type Json } from "./support/clusters.js";
 import { SUBSCRIPTIONS, connectTo } from "./support/liveReads.js";
-import { adaptiveCardValidator } from "./support/teamsReceiver.js";
+import { adaptiveCardValidator } from "./support/adaptiveCardSchema.js";
 
 const SUB = SUBSCRIPTIONS[0];
 const RG = "rg-events";
@@ -584,9 +584,13 @@ describe("the clusterEvents function", () => {
     expect(outcome).toMatchObject({ outcome: "evaluated", eventId: "function-1" });
     expect(await clusterEventsHandler(event, context(lines))).toMatchObject({ outcome: "duplicate" });
     expect(await clusterEventsHandler({ nonsense: true }, context(lines))).toMatchObject({ outcome: "rejected" });
-    expect(lines[0]).toMatch(/^information: clusterEvents: event function-1 evaluated /);
-    expect(lines[1]).toMatch(/^information: clusterEvents: event function-1 is a duplicate/);
-    expect(lines[2]).toMatch(/^warning: clusterEvents: event \(no id\) rejected/);
+    const outcomes = lines.filter((line) => !line.includes("metric aksmon."));
+    expect(outcomes[0]).toMatch(/^information: clusterEvents: event function-1 evaluated /);
+    expect(outcomes[1]).toMatch(/^information: clusterEvents: event function-1 is a duplicate/);
+    expect(outcomes[2]).toMatch(/^warning: clusterEvents: event \(no id\) rejected/);
+    // One metric line per outcome, and an evaluation for the event that was evaluated.
+    expect(lines.filter((line) => line.includes("metric aksmon.events=1")).map((line) => line.split("outcome=")[1])).toEqual(["evaluated", "duplicate", "rejected"]);
+    expect(lines).toContain("information: metric aksmon.evaluations=1 source=event outcome=evaluated");
     expect(lines.join("\n")).not.toContain(arm.token);
   });
 

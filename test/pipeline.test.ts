@@ -2,7 +2,7 @@
  * The alerting pipeline end to end: `monitorCluster` (evaluate, diff with the stored findings, save,
  * outbox) and `deliverDue` (claims, merging, pacing, retries, dead letters) against REAL Azurite
  * (in-process, test/support/azurite.ts) and the REAL local Teams Workflows receiver over HTTPS
- * (test/support/teamsReceiver.ts), which validates every card against the Adaptive Card 1.5 schema.
+ * (test/support/teamsReceiver.ts), which validates every card against the Adaptive Card 1.4 schema.
  * Then `aksmon sweep --fleet` as a process.
  *
  * Each test has its own table prefix. Time is virtual (`VirtualClock`) where the pipeline takes a clock,

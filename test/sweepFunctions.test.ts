@@ -21,7 +21,7 @@ import { TransientSweepError } from "../shared/sweep/sweep.js";
 import { TableStore } from "../shared/store/tableStore.js";
 import { alertCard } from "../shared/alerts/cards/index.js";
 import { cardTexts } from "./support/pipeline.js";
-import { adaptiveCardValidator } from "./support/teamsReceiver.js";
+import { adaptiveCardValidator } from "./support/adaptiveCardSchema.js";
 import { startArmServer, type ArmServer } from "./support/armServer.js";
 import { startAzurite, tablePrefix } from "./support/azurite.js";
 import { clusterWith, compliantCluster, snapshotOf, NOW } from "./support/clusters.js";

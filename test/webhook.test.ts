@@ -9,12 +9,12 @@ import { backoffMs, parseRetryAfter } from "../shared/backoff.js";
 import { Pacer, TEAMS_CONNECTOR_WINDOWS, type PacerClock } from "../shared/alerts/pacer.js";
 import { messageBytes, teamsMessage, type AdaptiveCard, type TeamsMessage } from "../shared/alerts/cards/index.js";
 import { postToWebhook, redactUrl, type SendResult } from "../shared/alerts/webhook.js";
-import { LEGACY_THROTTLED_BODY, WEBHOOK_PATH, startTeamsReceiver, type TeamsReceiver } from "./support/teamsReceiver.js";
+import { WEBHOOK_PATH, startTeamsReceiver, type TeamsReceiver } from "./support/teamsReceiver.js";
 
 const card = {
   type: "AdaptiveCard",
   $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
-  version: "1.5",
+  version: "1.4",
   body: [
     { type: "TextBlock", text: "aks-prod-1: 2 new failures", weight: "Bolder", size: "Medium", wrap: true },
     { type: "FactSet", facts: [{ title: "Cluster", value: "aks-prod-1" }, { title: "Changed by", value: "alice@contoso.com" }] },
@@ -69,26 +69,6 @@ describe("postToWebhook: every answer kind, against the local receiver", () => {
     expect(receiver.attempts[0]).toMatchObject({ method: "POST", path: WEBHOOK_PATH, outcome: "accepted", status: 202 });
   });
 
-  it('200 with body "1" (a legacy connector): sent', async () => {
-    receiver.script([{ status: 200, body: "1" }]);
-    expect(await send(receiver.url)).toEqual({ kind: "sent", status: 200 });
-    expect(receiver.received).toHaveLength(1);
-  });
-
-  it("200 with the legacy throttling body: retry, and nothing was posted", async () => {
-    receiver.script([{ status: 200, body: `Webhook message delivery failed with error: ${LEGACY_THROTTLED_BODY} with ContextId x` }]);
-    const result = await send(receiver.url);
-    expect(result).toMatchObject({ kind: "retry", status: 200 });
-    expect(result.kind === "retry" && result.error).toMatch(/Teams error 429/);
-    expect(result).not.toHaveProperty("retryAfterMs");
-    expect(receiver.received).toHaveLength(0);
-  });
-
-  it("200 with a legacy error naming a permanent status (413): reject", async () => {
-    receiver.script([{ status: 200, body: "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413" }]);
-    expect(await send(receiver.url)).toMatchObject({ kind: "reject", status: 200 });
-  });
-
   it("429 with Retry-After in seconds: retry after that long", async () => {
     receiver.script([{ status: 429, retryAfterSeconds: 7 }]);
     expect(await send(receiver.url)).toMatchObject({ kind: "retry", status: 429, retryAfterMs: 7_000 });
@@ -129,19 +109,30 @@ describe("postToWebhook: every answer kind, against the local receiver", () => {
   });
 
   it("400 for a card that breaks the schema: reject, with the validation error", async () => {
-    const broken = teamsMessage({ type: "AdaptiveCard", version: "1.5", body: [{ type: "TextBlock", weight: "Bolder" }] } as unknown as AdaptiveCard);
+    const broken = teamsMessage({ type: "AdaptiveCard", version: "1.4", body: [{ type: "TextBlock", weight: "Bolder" }] } as unknown as AdaptiveCard);
     const result = await send(receiver.url, broken);
     expect(result).toMatchObject({ kind: "reject", status: 400 });
     expect(result.kind === "reject" && result.error).toMatch(/^HTTP 400 from 127\.0\.0\.1:\d+: .*InvalidAdaptiveCard/);
     expect(receiver.received).toHaveLength(0);
     expect(receiver.attempts[0]).toMatchObject({ outcome: "rejected", status: 400 });
     expect(receiver.attempts[0]!.error).toBe(
-      "the card does not match the Adaptive Card schema: /body/0 must have required property 'text'",
+      "the card does not match the Adaptive Card 1.4 schema: /body/0 must have required property 'text'",
     );
   });
 
+  it("400 for a card that declares 1.5 or uses a 1.5 element (Workflows renders only 1.4): reject", async () => {
+    const declares15 = teamsMessage({ ...card, version: "1.5" } as AdaptiveCard);
+    const heading = teamsMessage({ ...card, body: [{ type: "TextBlock", text: "x", style: "heading" }] } as unknown as AdaptiveCard);
+    for (const body of [declares15, heading]) expect(await send(receiver.url, body)).toMatchObject({ kind: "reject", status: 400 });
+    expect(receiver.attempts.map((attempt) => attempt.error)).toEqual([
+      expect.stringContaining('/version "1.5" is not a version of this schema (1.4 or lower)'),
+      expect.stringContaining("/body/0 must NOT have additional properties (style)"),
+    ]);
+    expect(receiver.received).toHaveLength(0);
+  });
+
   it("413 for a message over 28 KB: reject, never retried", async () => {
-    const big = teamsMessage({ type: "AdaptiveCard", version: "1.5", body: [{ type: "TextBlock", text: "é".repeat(15_000), wrap: true }] });
+    const big = teamsMessage({ type: "AdaptiveCard", version: "1.4", body: [{ type: "TextBlock", text: "é".repeat(15_000), wrap: true }] });
     // 15,000 characters but 30,000 UTF-8 bytes: the limit counts bytes.
     expect(messageBytes(big)).toBeGreaterThan(28 * 1024);
     const result = await send(receiver.url, big);
@@ -217,7 +208,7 @@ describe("the webhook URL is a secret", () => {
     receiver.script([
       { status: 400, body: `{"error":{"message":"bad request to ${receiver.url}"}}` },
       { status: 500, body: `failed: ${decoded} sig=${receiver.secret}` },
-      { status: 200, body: `${LEGACY_THROTTLED_BODY} for ${receiver.url}` },
+      { status: 429, body: `throttled: ${receiver.url}` },
       { status: 404, body: `no trigger ${new URL(receiver.url).search}` },
     ]);
     for (const kind of ["reject", "retry", "retry", "reject"]) {
@@ -235,16 +226,16 @@ describe("the webhook URL is a secret", () => {
     expect(result.kind === "retry" && result.error).toBe(`HTTP 500 from ${host}: ${"x".repeat(190)}…${"y".repeat(9)}`);
   });
 
-  it("redactUrl keeps scheme, host and path; drops query, fragment and credentials; hides a legacy connector's key", () => {
+  it("redactUrl keeps scheme, host and path; drops query (the sig), fragment and credentials", () => {
     expect(redactUrl(receiver.url)).toBe(`${receiver.origin}${WEBHOOK_PATH}`);
     expectNoSecret(redactUrl(receiver.url));
     expect(
       redactUrl("https://prod-12.westeurope.logic.azure.com:443/workflows/0a1b/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers&sv=1.0&sig=SECRET#x"),
     ).toBe("https://prod-12.westeurope.logic.azure.com/workflows/0a1b/triggers/manual/paths/invoke");
+    expect(
+      redactUrl("https://0a1b.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/2c3d/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=SECRET"),
+    ).toBe("https://0a1b.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/2c3d/triggers/manual/paths/invoke");
     expect(redactUrl("https://user:pass@example.com/a?sig=SECRET")).toBe("https://example.com/a");
-    expect(redactUrl("https://contoso.webhook.office.com/webhookb2/1111@2222/IncomingWebhook/SECRETKEY/3333")).toBe(
-      "https://contoso.webhook.office.com/webhookb2/…",
-    );
     expect(redactUrl("::not a url?sig=SECRET")).toBe("<invalid url>");
   });
 
@@ -255,11 +246,11 @@ describe("the webhook URL is a secret", () => {
 });
 
 describe("the receiver checks what Teams checks", () => {
-  it("rejects a card that breaks the Adaptive Card 1.5 schema, and accepts the valid one", () => {
+  it("rejects a card that breaks the Adaptive Card 1.4 schema, and accepts the valid one", () => {
     expect(receiver.validateCard(card)).toBeUndefined();
     const problems = (bad: Record<string, unknown>) =>
-      receiver.validateCard(bad)?.replace("the card does not match the Adaptive Card schema: ", "");
-    expect(problems({ type: "AdaptiveCard", version: "1.5", body: [{ type: "Bogus" }] })).toBe('/body/0/type: unknown element type "Bogus"');
+      receiver.validateCard(bad)?.replace("the card does not match the Adaptive Card 1.4 schema: ", "");
+    expect(problems({ type: "AdaptiveCard", version: "1.4", body: [{ type: "Bogus" }] })).toBe('/body/0/type: unknown element type "Bogus"');
     expect(problems({ ...card, actions: [{ type: "Action.OpenUrl", title: "no url" }] })).toBe("/actions/0 must have required property 'url'");
     expect(problems({ ...card, body: [{ type: "TextBlock", text: "x", color: "Purple" }] })).toMatch(/^\/body\/0\/color must be equal to one of the allowed values \(default, dark, light, accent, good, warning, attention\)/);
     // Nested elements are explained against their own type too.
@@ -289,11 +280,11 @@ describe("the receiver checks what Teams checks", () => {
   });
 
   it("plays a script in order, then answers 202 again; waitForReceived resolves on the card", async () => {
-    receiver.script([{ status: 429, retryAfterSeconds: 1 }, { status: 500 }, { status: 200, body: LEGACY_THROTTLED_BODY }]);
+    receiver.script([{ status: 429, retryAfterSeconds: 1 }, { status: 500 }, { status: 504 }]);
     const kinds: string[] = [];
     for (let i = 0; i < 4; i++) kinds.push((await send(receiver.url)).kind);
     expect(kinds).toEqual(["retry", "retry", "retry", "sent"]);
-    expect(receiver.attempts.map((attempt) => attempt.status)).toEqual([429, 500, 200, 202]);
+    expect(receiver.attempts.map((attempt) => attempt.status)).toEqual([429, 500, 504, 202]);
     expect(await receiver.waitForReceived(1)).toHaveLength(1);
   });
 });

@@ -1,15 +1,16 @@
 /**
- * One POST of a Teams message to a webhook (a Teams Workflows "When a Teams webhook request is
- * received" trigger, or a legacy Office 365 connector), and what its answer means for the sender:
- * - `sent`: a 2xx that is not the legacy connectors' throttling body;
- * - `retry`: throttled (429, or a 2xx whose body says "Microsoft Teams endpoint returned HTTP error 429"),
- *   a 5xx, a 408, a timeout or a failed connection; `retryAfterMs` when the answer said `Retry-After`;
+ * One POST of a Teams message to a Teams Workflows webhook (the trigger "When a Teams webhook request is
+ * received"), and what its answer means for the sender:
+ * - `sent`: any 2xx. Workflows answer 202 Accepted: the flow took the request, not that its run posted the
+ *   card (a run that fails later shows only in the flow's run history);
+ * - `retry`: throttled (429), a 5xx, a 408, a timeout or a failed connection; `retryAfterMs` when the answer
+ *   said `Retry-After`;
  * - `reject`: any other answer (400 invalid card, 401/403/404 a wrong or revoked URL, 413 too large, a
  *   redirect): sending the same message again would fail again.
  *
- * The webhook URL is a secret (Workflows URLs carry a `sig` in their query, legacy connector URLs carry
- * their key in the path): no error text holds it. Errors name the status and the host, plus the first
- * 200 characters of the answer's body with every part of the URL scrubbed out. Log URLs with `redactUrl`.
+ * The webhook URL is a secret (the `sig` in its query signs the request): no error text holds it. Errors
+ * name the status and the host, plus the first 200 characters of the answer's body with every part of the
+ * URL scrubbed out. Log URLs with `redactUrl`.
  *
  * Node's global fetch, no dependency. One attempt per call: retrying, backoff and pacing belong to the
  * caller (the outbox delivery loop, `pacer.ts`, `../backoff.ts`).
@@ -20,12 +21,8 @@ import { parseRetryAfter } from "../backoff.js";
 /** Teams refuses messages over 28 KB (HTTP 413, "Request Entity too large"); cards aim for 20 KB. */
 export const TEAMS_MESSAGE_LIMIT_BYTES = 28 * 1024;
 
-/** The legacy connectors' throttling answer: HTTP 200 with this in the body (fixtures/teams/README.md). */
-const LEGACY_ERROR = /Microsoft Teams endpoint returned HTTP error (\d{3})/i;
-
 /** How much of an answer's body an error keeps. */
 const BODY_EXCERPT = 200;
-
 
 export type SendResult =
   | { kind: "sent"; status: number }
@@ -85,14 +82,7 @@ export async function postToWebhook(url: string, message: TeamsMessage, options:
   const retry = (error: string): SendResult =>
     retryAfterMs === undefined ? { kind: "retry", status, error } : { kind: "retry", status, retryAfterMs, error };
 
-  if (status >= 200 && status < 300) {
-    // Legacy connectors report Teams' own failure inside a 200: classify it by the status it names.
-    const inner = LEGACY_ERROR.exec(text);
-    if (!inner) return { kind: "sent", status };
-    const innerStatus = Number(inner[1]);
-    const what = `HTTP ${status} (Teams error ${innerStatus})`;
-    return isTransient(innerStatus) ? retry(describe(what)) : { kind: "reject", status, error: describe(what) };
-  }
+  if (status >= 200 && status < 300) return { kind: "sent", status };
   if (isTransient(status)) return retry(describe(`HTTP ${status}`));
   return { kind: "reject", status, error: describe(`HTTP ${status}`) };
 }
@@ -102,11 +92,7 @@ function isTransient(status: number): boolean {
   return status === 429 || status === 408 || status >= 500;
 }
 
-/**
- * The URL for logs: scheme, host and path, without query, fragment or credentials. A legacy connector
- * URL (`…webhook.office.com/webhookb2/<ids>/IncomingWebhook/<key>/…`) carries its secret in the path,
- * which is then cut after its first segment.
- */
+/** The URL for logs: scheme, host and path, without query (a Workflows URL's `sig`), fragment or credentials. */
 export function redactUrl(url: string): string {
   let parsed: URL;
   try {
@@ -114,8 +100,7 @@ export function redactUrl(url: string): string {
   } catch {
     return "<invalid url>";
   }
-  const path = /^\/webhookb2\//i.test(parsed.pathname) ? "/webhookb2/…" : parsed.pathname;
-  return `${parsed.protocol}//${parsed.host}${path}`;
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
 }
 
 type Scrub = (text: string) => string;

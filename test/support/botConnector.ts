@@ -10,7 +10,7 @@
  * - 403 `BotNotInConversationRoster` for a conversation the bot was removed from (`remove(id)`);
  * - 401 without the expected bearer token, when `token` is set (an app id with a credentials factory);
  * - 413 `MessageSizeTooBig` over 28 KB, 400 `BadArgument` for an Adaptive Card attachment that does not
- *   match the 1.5 schema (the same validator as the Teams receiver);
+ *   match the 1.4 schema, the version the cards declare (the same validator as the Teams receiver);
  * - whatever a test scripts next (`script([{ status: 429, retryAfterSeconds: 2 }])`, 5xx, a hang-up).
  *
  * `requests` records every request; `activities` only those accepted. Anything else (GET members,
@@ -24,7 +24,8 @@
 import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
 import type { ServiceClientCredentialsFactory } from "botframework-connector";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { adaptiveCardValidator, ADAPTIVE_CARD } from "./teamsReceiver.js";
+import { adaptiveCardValidator } from "./adaptiveCardSchema.js";
+import { ADAPTIVE_CARD } from "./teamsReceiver.js";
 import { listenHttps, readBody, sendJson, type Json } from "./httpsServer.js";
 
 /** The path prefix of the fake `serviceUrl`, like Teams' `https://smba.trafficmanager.net/emea/`. */

@@ -4,8 +4,9 @@
  *
  * Every POST is checked the way Teams checks it: the right path and `sig` (404 / 401), the size (413 over
  * 28 KB, UTF-8 bytes), the envelope (`type: "message"`, one attachment of contentType
- * application/vnd.microsoft.card.adaptive; 400) and the card against the Adaptive Card 1.5 schema (400
- * with the validation errors). A valid message is answered 202 Accepted, as Workflows do.
+ * application/vnd.microsoft.card.adaptive; 400) and the card against the Adaptive Card 1.4 schema, the
+ * version Workflows renders (400 with the validation errors; ./adaptiveCardSchema.ts). A valid message is
+ * answered 202 Accepted, as Workflows do.
  *
  * Tests script the answers that come next (`script`), or take the whole webhook down (`down`: 503 until
  * `up`). `attempts` records every request; `received` only the cards accepted (answered 2xx with the
@@ -13,22 +14,16 @@
  * Real Teams may still post such a card, so a timeout means "maybe sent" to a sender).
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import ajvFormats from "ajv-formats";
+import { adaptiveCardValidator } from "./adaptiveCardSchema.js";
 import { listenHttps } from "./httpsServer.js";
 
-export const DEFAULT_SCHEMA_PATH = fileURLToPath(new URL("../schemas/adaptive-card-1.5.0.json", import.meta.url));
 export const WEBHOOK_PATH = "/workflows/abc/triggers/manual/paths/invoke";
 export const ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive";
-export const LEGACY_THROTTLED_BODY = "Microsoft Teams endpoint returned HTTP error 429";
 
 /** One scripted answer, used by the next POST (not by those answered 503 while down). */
 export interface ScriptedAnswer {
-  /** Answered before anything is checked, unless 2xx (see `accept`). Default: the normal answer (202, or 400/413 for a bad message). */
+  /** Answered before anything is checked, unless 2xx (then the card is checked and recorded). Default: the normal answer (202, or 400/413 for a bad message). */
   status?: number;
   /** The answer body; default a JSON error for non-2xx, empty for 202. */
   body?: string;
@@ -41,11 +36,6 @@ export interface ScriptedAnswer {
   delayMs?: number;
   /** Destroys the connection without an answer. */
   hangUp?: boolean;
-  /**
-   * For a 2xx status: validate and record the card (default), or not. Defaults to false when the body
-   * is a legacy connector error ("Microsoft Teams endpoint returned HTTP error 429").
-   */
-  accept?: boolean;
 }
 
 export type AttemptOutcome = "accepted" | "rejected" | "scripted" | "down" | "abandoned" | "hungUp";
@@ -73,7 +63,7 @@ export interface ReceivedCard {
 }
 
 export interface TeamsReceiverOptions {
-  /** The Adaptive Card 1.5 schema (JSON Schema draft-06). Default `test/schemas/adaptive-card-1.5.0.json`. */
+  /** A schema file (JSON Schema draft-06) to check cards against as it is, instead of the Adaptive Card 1.4 schema. */
   schemaPath?: string;
   /** The size limit; default 28 KB (28,672 bytes). */
   maxBytes?: number;
@@ -104,104 +94,8 @@ export interface TeamsReceiver {
   close(): Promise<void>;
 }
 
-/** Validates a card: undefined when valid, else what is wrong, most specific first. */
-export type CardValidator = (card: unknown) => string | undefined;
-
-const validators = new Map<string, CardValidator>();
-
-/**
- * The validator of a schema file, compiled once per process (~100 ms).
- *
- * The schema lists every element type in `anyOf`s, so a bad element makes Ajv report the mismatch with
- * each of the ~30 types. The validator reports instead what is wrong with the element against its own
- * type's definition (`#/definitions/TextBlock`), recursively, and an unknown `type` as such.
- */
-export function adaptiveCardValidator(schemaPath: string = DEFAULT_SCHEMA_PATH): CardValidator {
-  let validator = validators.get(schemaPath);
-  if (!validator) {
-    const require = createRequire(import.meta.url);
-    // Draft-06 names the schema `id`; Ajv 8 knows only `$id` (and refuses `id`). Renamed in memory, never in the file.
-    const { id, ...rest } = JSON.parse(readFileSync(schemaPath, "utf8")) as Record<string, unknown>;
-    const schemaId = typeof id === "string" ? id : "urn:adaptive-card";
-    const schema: Record<string, unknown> = { ...rest, $id: schemaId };
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    // ajv-formats is CommonJS: under NodeNext its function is the module's `default`. The schema uses uri and uri-reference.
-    ajvFormats.default(ajv);
-    ajv.addMetaSchema(require("ajv/dist/refs/json-schema-draft-06.json"));
-    ajv.addSchema(schema);
-    const whole = ajv.getSchema(schemaId)!;
-    const definitions = (schema.definitions ?? {}) as Record<string, unknown>;
-    const definition = (name: string): ValidateFunction | undefined =>
-      Object.hasOwn(definitions, name) ? ajv.getSchema(`${schemaId}#/definitions/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`) : undefined;
-    validator = (card) => {
-      if (whole(card)) return undefined;
-      const problems = explain(card, definition("AdaptiveCard") ?? whole, "", definition);
-      return `the card does not match the Adaptive Card schema: ${summarise(problems.length ? problems : lines(whole.errors, ""))}`;
-    };
-    validators.set(schemaPath, validator);
-  }
-  return validator;
-}
-
-/** What is wrong with `value` against `validate`, descending into typed elements (objects with a `type` that names a definition). */
-function explain(
-  value: unknown,
-  validate: ValidateFunction,
-  base: string,
-  definition: (name: string) => ValidateFunction | undefined,
-): string[] {
-  if (validate(value)) return [];
-  const errors = [...(validate.errors ?? [])];
-  const own: ErrorObject[] = [];
-  const children = new Map<string, { value: Record<string, unknown>; type: string }>();
-  for (const error of errors) {
-    // The nearest typed element below `value` that holds the error, if any.
-    let path = error.instancePath;
-    for (; path; path = path.slice(0, path.lastIndexOf("/"))) {
-      const element = pointer(value, path);
-      if (typeof element === "object" && element !== null && typeof (element as { type?: unknown }).type === "string") {
-        children.set(path, { value: element as Record<string, unknown>, type: (element as { type: string }).type });
-        break;
-      }
-    }
-    if (!path) own.push(error);
-  }
-  const out = lines(own.filter((error) => !["anyOf", "allOf", "oneOf"].includes(error.keyword) || own.length === 1), base);
-  for (const [path, child] of children) {
-    const childValidate = definition(child.type);
-    if (!childValidate) out.push(`${base}${path}/type: unknown element type ${JSON.stringify(child.type)}`);
-    else out.push(...explain(child.value, childValidate, `${base}${path}`, definition));
-  }
-  return out;
-}
-
-function lines(errors: ErrorObject[] | null | undefined, base: string): string[] {
-  return (errors ?? []).map((error) => `${base}${error.instancePath || (base ? "" : "/")} ${error.message ?? error.keyword}${paramsOf(error)}`);
-}
-
-function summarise(problems: string[], max = 8): string {
-  const unique = [...new Set(problems)];
-  return unique.slice(0, max).join("; ") + (unique.length > max ? `; +${unique.length - max} more` : "");
-}
-
-function pointer(value: unknown, path: string): unknown {
-  let current = value;
-  for (const part of path.split("/").slice(1)) {
-    if (typeof current !== "object" || current === null) return undefined;
-    current = (current as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return current;
-}
-
-function paramsOf(error: ErrorObject): string {
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === "additionalProperties") return ` (${String(params.additionalProperty)})`;
-  if (error.keyword === "enum") return ` (${(params.allowedValues as unknown[]).join(", ")})`;
-  return "";
-}
-
 export async function startTeamsReceiver(options: TeamsReceiverOptions = {}): Promise<TeamsReceiver> {
-  const validateCard = adaptiveCardValidator(options.schemaPath ?? DEFAULT_SCHEMA_PATH);
+  const validateCard = adaptiveCardValidator(options.schemaPath === undefined ? "1.4" : { file: options.schemaPath });
   const maxBytes = options.maxBytes ?? 28 * 1024;
   const secret = randomBytes(18).toString("base64url");
   const received: ReceivedCard[] = [];
@@ -271,9 +165,7 @@ export async function startTeamsReceiver(options: TeamsReceiverOptions = {}): Pr
     }
     const headers = { ...retryAfterHeader(scripted ?? {}), ...scripted?.headers };
     const scriptedStatus = scripted?.status;
-    const acceptsCard =
-      scriptedStatus === undefined ||
-      (scriptedStatus >= 200 && scriptedStatus < 300 && (scripted?.accept ?? !scripted?.body?.includes("HTTP error")));
+    const acceptsCard = scriptedStatus === undefined || (scriptedStatus >= 200 && scriptedStatus < 300);
     if (!acceptsCard) {
       attempt.outcome = "scripted";
       answer(scriptedStatus!, scripted?.body ?? errorBody(`Http${scriptedStatus}`, `Scripted answer ${scriptedStatus}.`), headers);

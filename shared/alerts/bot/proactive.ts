@@ -7,8 +7,8 @@
  * sleep through a `Retry-After` inside the send, three times) is taken out of the connector client for
  * these sends, because the outbox retries with backoff, pacing and `Retry-After` itself. Results:
  * - `sent` when at least one conversation took the card;
- * - else `retry` when one answered 429, 5xx, 401 (a token problem may pass) or did not answer (network,
- *   timeout), with the longest `Retry-After` any of them asked for;
+ * - else `retry` when one answered 429, 412, 408, 5xx, 401 (a token problem may pass) or did not answer
+ *   (network, timeout), with the longest `Retry-After` any of them asked for;
  * - else `reject`: the bot is installed nowhere, was removed everywhere, or the card itself was refused.
  * A conversation that answers 403 or 404 (the bot was removed, the team deleted, the chat blocked it) is
  * deleted from the store, so it is not tried again.
@@ -143,11 +143,16 @@ export function outcomeOf(error: unknown): ConversationOutcome {
   if (status === undefined) return { kind: "retry", error: `could not post to the Bot Framework connector: ${code ? `${code} ` : ""}${message}`.trim() };
   const what = `HTTP ${status}${code ? ` ${code}` : ""}${message ? `: ${message}` : ""}`;
   if (status === 403 || status === 404) return { kind: "gone", status, error: `${what} (the bot is no longer in this conversation)` };
-  if (status === 429 || status === 408 || status === 401 || status >= 500) {
+  if (isRetryable(status)) {
     const retryAfterMs = parseRetryAfter(failure.response?.headers?.get?.("retry-after"));
     return retryAfterMs === undefined ? { kind: "retry", status, error: what } : { kind: "retry", status, retryAfterMs, error: what };
   }
   return { kind: "failed", status, error: what };
+}
+
+/** Worth sending the same card again: Teams' rate-limit guidance for bots retries 412, 429, 502 and 504. */
+function isRetryable(status: number): boolean {
+  return status === 429 || status === 412 || status === 408 || status === 401 || status >= 500;
 }
 
 function combine(outcomes: readonly ConversationOutcome[], total: number): SendResult {

@@ -1,5 +1,5 @@
 /**
- * The Adaptive Card 1.5 elements the alert cards use, as typed JSON (the `adaptivecards` renderer
+ * The Adaptive Card 1.4 elements the alert cards use, as typed JSON (the `adaptivecards` renderer
  * cannot load in Node). Builders take `Markdown` for anything a client renders as Markdown (TextBlock
  * text, Fact title and value) and a `TrustedUrl` for links, so user text reaches a card only escaped.
  */
@@ -7,7 +7,14 @@ import type { Markdown } from "./escape.js";
 import type { TrustedUrl } from "./portalLink.js";
 
 export const CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json";
-export const CARD_VERSION = "1.5";
+/**
+ * The version every card declares, on both channels: the one place that decides it. Teams Workflows'
+ * "post card" action renders only 1.4 (a card declaring 1.5 "couldn't be displayed", AdaptiveCards issue
+ * #8965), so webhook cards must say 1.4. The bot's cards use nothing newer either (everything in the types
+ * below exists in 1.4; Table, TextBlock `style`, `rtl` and action `tooltip`/`isEnabled`/`mode` are 1.5), so
+ * they say 1.4 too. A bot-only card that needs a 1.5 element would need a version per channel here.
+ */
+export const CARD_VERSION = "1.4";
 export const ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
 
 export type Spacing = "None" | "Small" | "Default" | "Medium" | "Large" | "ExtraLarge" | "Padding";

@@ -2,7 +2,7 @@
  * The Teams bot's replies: a cluster's status, its failing findings, a short notice (recheck result,
  * snooze confirmation, a refusal), the candidates of an ambiguous name, help. Same rules as the alert
  * cards: text only through `Markdown` (user values escaped), links only from `clusterLink`, Adaptive
- * Card 1.5, under the size limit.
+ * Card 1.4 (`CARD_VERSION`), under the size limit.
  */
 import type { ClusterRef } from "../../model/snapshot.js";
 import type { ClusterSummaryRecord, FindingRecord, Suppression } from "../../store/types.js";

@@ -1,4 +1,4 @@
-/** Teams cards for alerts: pure functions from an Alert to an Adaptive Card 1.5 under the size limit. */
+/** Teams cards for alerts: pure functions from an Alert to an Adaptive Card 1.4 under the size limit. */
 import type { Alert } from "../../monitor/types.js";
 import type { CardOptions } from "./actions.js";
 import { teamsMessage, type AdaptiveCard, type TeamsMessage } from "./adaptiveCard.js";
