@@ -11,7 +11,7 @@ import { defaultProfile } from "../shared/baseline/profile.js";
 import { loadDashboard } from "../shared/dashboard/load.js";
 import type { DashboardCluster, DashboardModel } from "../shared/dashboard/model.js";
 import { monitorCluster, type MonitorSettings } from "../shared/monitor/pipeline.js";
-import type { Trigger } from "../shared/monitor/types.js";
+import type { Trigger } from "../shared/model/alerts.js";
 import { snapshotsFromDocument } from "../shared/sources/clusterFiles.js";
 import { mapBounded } from "../shared/mapBounded.js";
 import { TableStore } from "../shared/store/tableStore.js";

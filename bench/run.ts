@@ -77,10 +77,20 @@ process.on("unhandledRejection", (error) => {
   process.stderr.write(`bench: unhandled rejection: ${reasonOf(error)}\n`);
 });
 
+/** `npm run bench -- --only coldStart,sweep`: some benchmarks (their figures merge into the results file). */
+const onlyArgument = process.argv.indexOf("--only");
+const only = onlyArgument >= 0 ? (process.argv[onlyArgument + 1] ?? "").split(",").filter(Boolean) : undefined;
+const unknown = (only ?? []).filter((name) => !benches.some((bench) => bench.name === name));
+if (only?.length === 0 || unknown.length > 0) {
+  process.stderr.write(`bench: --only takes benchmark names among ${benches.map((bench) => bench.name).join(", ")}${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}\n`);
+  process.exit(2);
+}
+const selected = only ? benches.filter((bench) => only.includes(bench.name)) : benches;
+
 const started = performance.now();
 const printed: BenchFigures = {};
 const unmeasured: string[] = [];
-for (const bench of benches) {
+for (const bench of selected) {
   process.stderr.write(`== bench ${bench.name}\n`);
   const benchStart = performance.now();
   let figures: BenchFigures;
@@ -118,10 +128,11 @@ const meta: BenchFigures = {
   "run.wallTime": {
     value: seconds(performance.now() - started),
     unit: "s",
-    note: `the whole run: ${benches.length - unmeasured.length} of ${benches.length} benchmarks measured${unmeasured.length ? `, not ${unmeasured.join(", ")}` : ""}`,
+    note: `the whole run: ${selected.length - unmeasured.length} of ${selected.length} benchmarks measured${only ? ` (--only ${only.join(",")})` : ""}${unmeasured.length ? `, not ${unmeasured.join(", ")}` : ""}`,
   },
 };
-mergeResults(resultsPath, meta);
+// A partial run keeps the whole run's wall time of the file.
+mergeResults(resultsPath, only ? { "run.node": meta["run.node"]! } : meta);
 Object.assign(printed, meta);
 
 process.stdout.write("\n");

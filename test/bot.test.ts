@@ -24,7 +24,7 @@ import { deliverDue } from "../shared/alerts/delivery.js";
 import { Pacer } from "../shared/alerts/pacer.js";
 import { catalogue } from "../shared/baseline/catalogue.js";
 import type { ClusterRef } from "../shared/model/snapshot.js";
-import type { ClusterAlert, Transition } from "../shared/monitor/types.js";
+import type { ClusterAlert, Transition } from "../shared/model/alerts.js";
 import { outboxEntryFor, TableStore } from "../shared/store/tableStore.js";
 import type { FindingRecord } from "../shared/store/types.js";
 import { startAzurite, tablePrefix } from "./support/azurite.js";

@@ -21,7 +21,7 @@ import type {
   Transition,
   TransitionKind,
   Trigger,
-} from "../shared/monitor/types.js";
+} from "../shared/model/alerts.js";
 import type { AdaptiveCard, CardAction, CardElement, SubmitAction } from "../shared/alerts/cards/adaptiveCard.js";
 import { textBlock, teamsMessage } from "../shared/alerts/cards/adaptiveCard.js";
 import type { Channel } from "../shared/alerts/cards/actions.js";

@@ -10,7 +10,7 @@ import { loadDashboard } from "../shared/dashboard/load.js";
 import type { DashboardCluster, DashboardModel } from "../shared/dashboard/model.js";
 import type { ClusterRef } from "../shared/model/snapshot.js";
 import { monitorCluster, type MonitorSettings } from "../shared/monitor/pipeline.js";
-import type { Trigger } from "../shared/monitor/types.js";
+import type { Trigger } from "../shared/model/alerts.js";
 import { TableStore } from "../shared/store/tableStore.js";
 import { startAzurite, tablePrefix } from "./support/azurite.js";
 import { clusterWith, compliantCluster, SUBSCRIPTION, snapshotOf, type Json, type RestExtras } from "./support/clusters.js";

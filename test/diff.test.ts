@@ -4,7 +4,7 @@ import { evaluate } from "../shared/baseline/evaluate.js";
 import { defaultProfile } from "../shared/baseline/profile.js";
 import type { ClusterEvaluation } from "../shared/baseline/types.js";
 import { diff, type DiffOptions } from "../shared/monitor/diff.js";
-import type { Transition } from "../shared/monitor/types.js";
+import type { Transition } from "../shared/model/alerts.js";
 import type { ClusterState, Suppression } from "../shared/store/types.js";
 import { clusterWith, compliantCluster, NOW, snapshotOf, type Json } from "./support/clusters.js";
 

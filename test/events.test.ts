@@ -16,7 +16,7 @@ import { parseEvent } from "../shared/events/parse.js";
 import { PermanentEventError, type ClusterEvent } from "../shared/events/types.js";
 import type { ClusterRef } from "../shared/model/snapshot.js";
 import { monitorCluster, type MonitorSettings } from "../shared/monitor/pipeline.js";
-import type { LifecycleAlert } from "../shared/monitor/types.js";
+import type { LifecycleAlert } from "../shared/model/alerts.js";
 import type { ArmConnection } from "../shared/sources/arm/armConnection.js";
 import { ClusterReader } from "../shared/sources/arm/clusterReader.js";
 import { TableStore } from "../shared/store/tableStore.js";

@@ -18,7 +18,7 @@ import { catalogue } from "../shared/baseline/catalogue.js";
 import { defaultProfile, resolveProfile } from "../shared/baseline/profile.js";
 import type { SnapshotExtras } from "../shared/model/snapshot.js";
 import { monitorCluster, type MonitorResult, type MonitorSettings } from "../shared/monitor/pipeline.js";
-import type { Actor, Transition, Trigger } from "../shared/monitor/types.js";
+import type { Actor, Transition, Trigger } from "../shared/model/alerts.js";
 import { TEAMS_WEBHOOK_WINDOWS } from "../shared/alerts/pacer.js";
 import { StoreError } from "../shared/store/storageError.js";
 import { TableStore } from "../shared/store/tableStore.js";

@@ -13,7 +13,7 @@ import { readSettings } from "../shared/config/settings.js";
 import { catalogue } from "../shared/baseline/catalogue.js";
 import { clusterKey } from "../shared/model/clusterRef.js";
 import type { ClusterRef } from "../shared/model/snapshot.js";
-import type { ClusterAlert } from "../shared/monitor/types.js";
+import type { ClusterAlert } from "../shared/model/alerts.js";
 import { configuredStore } from "../shared/store/configuredStore.js";
 import { startEmbeddedAzurite, storeOrEmbedded } from "../shared/store/embeddedAzurite.js";
 import {

@@ -13,7 +13,7 @@ import { evaluate } from "../shared/baseline/evaluate.js";
 import type { ClusterRef } from "../shared/model/snapshot.js";
 import { buildDigest, buildDigestFromParts, digestPartOf } from "../shared/monitor/digest.js";
 import type { MonitorSettings } from "../shared/monitor/pipeline.js";
-import type { DigestAlert } from "../shared/monitor/types.js";
+import type { DigestAlert } from "../shared/model/alerts.js";
 import type { ArmConnection } from "../shared/sources/arm/armConnection.js";
 import { parseSweepMessage, type SweepMessage } from "../shared/sweep/messages.js";
 import { useSweepRuntime } from "../shared/sweep/runtime.js";

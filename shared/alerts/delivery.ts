@@ -4,7 +4,7 @@
  * paced to the destination's limits. A 429/5xx/timeout is retried with backoff (Retry-After honoured); a
  * permanent refusal, or too many attempts, moves the alert to `dead` with the last error kept.
  */
-import type { Actor, Alert, ClusterAlert, Transition } from "../monitor/types.js";
+import type { Actor, Alert, ClusterAlert, Transition } from "../model/alerts.js";
 import { backoffMs } from "../backoff.js";
 import type { OutboxEntry } from "../store/types.js";
 import { alertMessage } from "./cards/index.js";

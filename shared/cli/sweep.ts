@@ -13,7 +13,7 @@ import { readSettings, type Settings } from "../config/settings.js";
 import type { ClusterSnapshot } from "../model/snapshot.js";
 import { buildDigest } from "../monitor/digest.js";
 import { monitorCluster, type MonitorSettings } from "../monitor/pipeline.js";
-import type { Alert } from "../monitor/types.js";
+import type { Alert } from "../model/alerts.js";
 import { defaultDeliveryOptions, deliverDue, type DeliveryChannel, type DeliveryReport } from "../alerts/delivery.js";
 import type { AdaptiveCard, TeamsMessage } from "../alerts/cards/index.js";
 import { Pacer } from "../alerts/pacer.js";

@@ -6,8 +6,8 @@
  * Kept small for 2,000 clusters: passing findings are counted, not listed; evidence and history are cut.
  */
 import type { Category, Evidence, Severity, Status, Summary } from "../baseline/types.js";
-import type { NodeHealth } from "../monitor/digest.js";
-import type { Actor, Trigger } from "../monitor/types.js";
+import type { NodeHealth } from "../model/alerts.js";
+import type { Actor, Trigger } from "../model/alerts.js";
 import type { EvaluationChange, Suppression } from "../store/types.js";
 
 export interface DashboardModel {

@@ -34,7 +34,7 @@ import type { ManagedCluster } from "@azure/arm-containerservice";
 import { clusterKey } from "../model/clusterRef.js";
 import type { ClusterRef, ClusterSnapshot, ReadError } from "../model/snapshot.js";
 import { monitorCluster, type MonitorSettings, type MonitorStore } from "../monitor/pipeline.js";
-import type { Actor, LifecycleAlert, Trigger } from "../monitor/types.js";
+import type { Actor, LifecycleAlert, Trigger } from "../model/alerts.js";
 import type { GateClaim } from "../store/evaluationGate.js";
 import type { ClusterRead } from "../sources/arm/clusterReader.js";
 import { managedClusterFromRest, withoutNulls } from "../sources/sdkModel.js";

@@ -7,7 +7,7 @@
 import { EventGridDeserializer } from "@azure/eventgrid";
 import { isClusterName, isResourceGroupName, isSubscriptionId, parseClusterId } from "../model/clusterRef.js";
 import type { ClusterRef } from "../model/snapshot.js";
-import type { Actor } from "../monitor/types.js";
+import type { Actor } from "../model/alerts.js";
 import {
   AKS_SIGNALS,
   MAINTENANCE_STATUSES,

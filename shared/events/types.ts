@@ -1,5 +1,5 @@
 import type { ClusterRef } from "../model/snapshot.js";
-import type { Actor } from "../monitor/types.js";
+import type { Actor } from "../model/alerts.js";
 
 /** The six events a managed cluster's own Microsoft.ContainerService system topic sends. */
 export const AKS_SIGNALS = [

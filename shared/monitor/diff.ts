@@ -13,7 +13,7 @@ import type { ClusterEvaluation, Evidence, Finding, Severity } from "../baseline
 import { SEVERITIES } from "../baseline/types.js";
 import { storableEvidence } from "../store/findingRows.js";
 import type { ClusterState, FindingRecord, Suppression } from "../store/types.js";
-import type { SettingChange, Transition, TransitionKind } from "./types.js";
+import type { SettingChange, Transition, TransitionKind } from "../model/alerts.js";
 
 export interface DiffOptions {
   now: Date;

@@ -11,33 +11,9 @@ import { randomUUID } from "node:crypto";
 import { nodeImageLag, parseNodeImageVersion } from "../baseline/nodeImageVersion.js";
 import { SEVERITIES, type ClusterEvaluation } from "../baseline/types.js";
 import type { ClusterRef, ClusterSnapshot } from "../model/snapshot.js";
-import type { DigestAlert } from "./types.js";
+import type { DigestAlert, DigestPart, NodeHealth } from "../model/alerts.js";
 
 const TOP = 10;
-
-/** What the digest needs of one evaluated cluster. */
-export interface DigestPart {
-  cluster: ClusterRef;
-  counts: DigestAlert["counts"];
-  /** Failing findings not exempted, and those of them at or above high. */
-  fail: number;
-  highOrAbove: number;
-  /** Nodes waiting for a reboot (the longest waits first, at most TOP). */
-  reboots: Array<{ node: string; pool?: string; since: string }>;
-  /** Pools whose node image is behind the latest (the furthest behind first, at most TOP). */
-  images: Array<{ pool: string; image: string; latest?: string; daysBehind: number }>;
-}
-
-/** The node health of a cluster: every node waiting for a reboot and every pool's image against the latest. */
-export interface NodeHealth {
-  /** Oldest wait first. */
-  reboots: Array<{ node: string; pool?: string; since: string }>;
-  /**
-   * Every pool with a known image, furthest behind first; `daysBehind` is 0 when current and absent when
-   * the latest image could not be read (never reported as current), those last.
-   */
-  pools: Array<{ pool: string; image: string; latest?: string; daysBehind?: number; nodes?: number }>;
-}
 
 export function nodeHealthOf(snapshot: ClusterSnapshot): NodeHealth {
   const reboots: NodeHealth["reboots"] = [];

@@ -20,7 +20,7 @@ import type {
   ClusterAlert,
   Transition,
   Trigger,
-} from "./types.js";
+} from "../model/alerts.js";
 import type { ClusterState, ClusterSummaryRecord, EvaluationChange, EvaluationRecord, FindingRecord, Suppression } from "../store/types.js";
 import { nodeHealthOf } from "./digest.js";
 import { diff } from "./diff.js";

@@ -1,8 +1,8 @@
 import { odata } from "@azure/data-tables";
 import type { Summary } from "../baseline/types.js";
 import type { ClusterRef } from "../model/snapshot.js";
-import type { NodeHealth } from "../monitor/digest.js";
-import type { Trigger } from "../monitor/types.js";
+import type { NodeHealth } from "../model/alerts.js";
+import type { Trigger } from "../model/alerts.js";
 import { clusterSummaryKeys, subscriptionPartitionKey } from "./keys.js";
 import type { Row, Tables } from "./tables.js";
 import { defined, jsonProperties, optionalString, readJsonProperties } from "./textProperties.js";

@@ -1,6 +1,6 @@
 import { odata } from "@azure/data-tables";
 import type { ClusterRef } from "../model/snapshot.js";
-import type { Actor } from "../monitor/types.js";
+import type { Actor } from "../model/alerts.js";
 import { clusterPartitionKey, KEY_SEPARATOR } from "./keys.js";
 import type { Row, Tables } from "./tables.js";
 import { readJsonProperties } from "./textProperties.js";

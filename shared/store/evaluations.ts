@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { odata } from "@azure/data-tables";
 import type { Summary } from "../baseline/types.js";
 import type { ClusterRef } from "../model/snapshot.js";
-import type { Actor, Trigger } from "../monitor/types.js";
+import type { Actor, Trigger } from "../model/alerts.js";
 import { clusterPartitionKey, encodeKeyPart, invertedTimestamp, KEY_SEPARATOR } from "./keys.js";
 import type { Row, StoredRow, Tables } from "./tables.js";
 import { defined, jsonProperties, optionalString, readJsonProperties, truncateText } from "./textProperties.js";

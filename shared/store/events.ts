@@ -1,6 +1,6 @@
 import { canonicalClusterKey, clusterPartitionKey, dayPartitionKey, eventRowKey } from "./keys.js";
 import type { Row, Tables } from "./tables.js";
-import type { Actor } from "../monitor/types.js";
+import type { Actor } from "../model/alerts.js";
 import { defined, jsonProperties, truncateText } from "./textProperties.js";
 import type { EventRecord } from "./types.js";
 

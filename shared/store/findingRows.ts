@@ -1,6 +1,6 @@
 import type { TableEntity } from "@azure/data-tables";
 import type { Evidence, Severity, Status } from "../baseline/types.js";
-import type { Alert } from "../monitor/types.js";
+import type { Alert } from "../model/alerts.js";
 import { checkRowKey, PENDING_ROW_PREFIX, pendingAlertRowKey, STATE_ROW_KEY } from "./keys.js";
 import type { Row } from "./tables.js";
 import { defined, jsonProperties, optionalString, readJsonProperties, sha256Prefix, truncateText } from "./textProperties.js";

@@ -2,7 +2,7 @@ import { odata } from "@azure/data-tables";
 import type { TransactionAction } from "@azure/data-tables";
 import { clusterKey } from "../model/clusterRef.js";
 import type { ClusterRef } from "../model/snapshot.js";
-import type { Alert } from "../monitor/types.js";
+import type { Alert } from "../model/alerts.js";
 import {
   alertOf,
   findingEntity,

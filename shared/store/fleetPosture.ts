@@ -1,5 +1,5 @@
 import { odata } from "@azure/data-tables";
-import type { DigestAlert } from "../monitor/types.js";
+import type { DigestAlert } from "../model/alerts.js";
 import { invertedTimestamp, KEY_SEPARATOR } from "./keys.js";
 import type { Row, Tables } from "./tables.js";
 

@@ -1,7 +1,7 @@
 import { odata } from "@azure/data-tables";
 import type { TableEntity } from "@azure/data-tables";
 import { clusterKey } from "../model/clusterRef.js";
-import type { Alert } from "../monitor/types.js";
+import type { Alert } from "../model/alerts.js";
 import { canonicalClusterKey, idRowKey } from "./keys.js";
 import type { Row, Tables } from "./tables.js";
 import { defined, jsonProperties, optionalString, readJsonProperties, truncateText } from "./textProperties.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { odata } from "@azure/data-tables";
-import type { DigestPart } from "../monitor/digest.js";
+import type { DigestPart } from "../model/alerts.js";
 import { clusterPartitionKey, encodeKeyPart, invertedTimestamp, joinKey, KEY_SEPARATOR } from "./keys.js";
 import type { StoredRow, Tables } from "./tables.js";
 import { jsonProperties, readJsonProperties } from "./textProperties.js";

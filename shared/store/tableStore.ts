@@ -1,8 +1,10 @@
 import type { ClusterRef } from "../model/snapshot.js";
-import type { Actor, Alert } from "../monitor/types.js";
+import type { Actor, Alert } from "../model/alerts.js";
 import { claimEvaluation, latestActor, releaseEvaluation, type GateClaim } from "./evaluationGate.js";
 import { getClusterSummary, listClusterSummaries, saveClusterSummary } from "./clusterSummaries.js";
 import type { SummaryPage } from "./clusterSummaries.js";
+import { listAudit, recordAudit, type AuditQuery } from "./audit.js";
+import type { AuditRecord } from "../model/audit.js";
 import { listConversations, removeConversation, saveConversation } from "./conversations.js";
 import { listEvaluations, recordEvaluation } from "./evaluations.js";
 import { closeDeletedCluster, forgetEvent } from "./deletedClusters.js";
@@ -16,7 +18,7 @@ import type { PurgeCutoffs } from "./retention.js";
 import { listSuppressions, removeSuppression, setSuppression } from "./suppressions.js";
 import { getSweep, isSweepRecorded, listSweepParts, markSweepCluster, saveSweepPart, startSweep } from "./sweeps.js";
 import type { SweepMark, SweepProgress, SweepStart } from "./sweeps.js";
-import type { DigestPart } from "../monitor/digest.js";
+import type { DigestPart } from "../model/alerts.js";
 import { listFleetPosture, recordFleetPosture, type FleetPosture } from "./fleetPosture.js";
 import { listActiveSuppressions, listChangingEvaluations, listFailingFindings } from "./fleetReads.js";
 import { Tables } from "./tables.js";
@@ -270,6 +272,16 @@ export class TableStore {
     return listFleetPosture(this.tables, options);
   }
 
+  // audit trail
+
+  recordAudit(record: AuditRecord): Promise<void> {
+    return recordAudit(this.tables, record);
+  }
+
+  listAudit(query?: AuditQuery): Promise<AuditRecord[]> {
+    return listAudit(this.tables, query);
+  }
+
   // retention
 
   purge(cutoffs: PurgeCutoffs): Promise<{ evaluations: number; events: number; sent: number }> {
@@ -282,6 +294,7 @@ export { fleetPostureOf, type FleetPosture } from "./fleetPosture.js";
 export { fleetKey } from "./fleetReads.js";
 export { retentionCutoffs } from "./retention.js";
 export { storableEvidence } from "./findingRows.js";
+export type { AuditQuery } from "./audit.js";
 export type { EvaluationCommit } from "./findingsPartition.js";
 export type { SummaryPage } from "./clusterSummaries.js";
 export type { GateClaim } from "./evaluationGate.js";

@@ -1,6 +1,6 @@
 import type { Evidence, Severity, Status, Summary } from "../baseline/types.js";
-import type { NodeHealth } from "../monitor/digest.js";
-import type { Actor, Alert, SettingChange, Trigger } from "../monitor/types.js";
+import type { NodeHealth } from "../model/alerts.js";
+import type { Actor, Alert, SettingChange, Trigger } from "../model/alerts.js";
 import type { ClusterRef } from "../model/snapshot.js";
 
 /** The stored state of one check on one cluster (table `findings`, PK cluster key, RK check id). */

@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import type { ReadError } from "../model/snapshot.js";
 import { buildDigestFromParts, digestPartOf } from "../monitor/digest.js";
 import { monitorCluster, type MonitorSettings } from "../monitor/pipeline.js";
-import type { DigestAlert } from "../monitor/types.js";
+import type { DigestAlert } from "../model/alerts.js";
 import { readInventory } from "../sources/arm/inventory.js";
 import type { ArmConnection } from "../sources/arm/armConnection.js";
 import type { ClusterReader } from "../sources/arm/clusterReader.js";

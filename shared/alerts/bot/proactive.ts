@@ -18,7 +18,7 @@ import { parseRetryAfter } from "../../backoff.js";
 import type { TeamsMessage } from "../cards/adaptiveCard.js";
 import type { DeliveryChannel } from "../delivery.js";
 import type { SendResult } from "../webhook.js";
-import type { Alert } from "../../monitor/types.js";
+import type { Alert } from "../../model/alerts.js";
 import type { ConversationRecord } from "../../store/types.js";
 import type { BotLog, BotStore } from "./types.js";
 

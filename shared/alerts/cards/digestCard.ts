@@ -1,5 +1,5 @@
 import { parseClusterId } from "../../model/clusterRef.js";
-import type { DigestAlert } from "../../monitor/types.js";
+import type { DigestAlert } from "../../model/alerts.js";
 import type { CardOptions } from "./actions.js";
 import {
   adaptiveCard,

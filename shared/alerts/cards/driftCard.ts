@@ -1,5 +1,5 @@
 import type { Evidence } from "../../baseline/types.js";
-import type { Actor, ClusterAlert, SettingChange, Transition, Trigger } from "../../monitor/types.js";
+import type { Actor, ClusterAlert, SettingChange, Transition, Trigger } from "../../model/alerts.js";
 import { bySeverity, severityLabel, severityRank } from "../../report/severity.js";
 import { portalAction, recheckAction, snoozeAction, type CardOptions } from "./actions.js";
 import {

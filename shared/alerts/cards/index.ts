@@ -1,5 +1,5 @@
 /** Teams cards for alerts: pure functions from an Alert to an Adaptive Card 1.4 under the size limit. */
-import type { Alert } from "../../monitor/types.js";
+import type { Alert } from "../../model/alerts.js";
 import type { CardOptions } from "./actions.js";
 import { teamsMessage, type AdaptiveCard, type TeamsMessage } from "./adaptiveCard.js";
 import { digestCard } from "./digestCard.js";

@@ -1,5 +1,5 @@
 import type { ClusterRef } from "../../model/snapshot.js";
-import type { LifecycleAlert } from "../../monitor/types.js";
+import type { LifecycleAlert } from "../../model/alerts.js";
 import { portalAction, recheckAction, type CardOptions } from "./actions.js";
 import {
   adaptiveCard,

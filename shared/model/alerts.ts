@@ -1,5 +1,5 @@
 import type { Evidence, Exemption, Severity, Status } from "../baseline/types.js";
-import type { ClusterRef } from "../model/snapshot.js";
+import type { ClusterRef } from "./snapshot.js";
 
 /** What started an evaluation; an ARM write event also says who made the change. */
 export interface Trigger {
@@ -100,3 +100,27 @@ export interface DigestAlert {
 }
 
 export type Alert = ClusterAlert | LifecycleAlert | DigestAlert;
+
+/** What the digest needs of one evaluated cluster. */
+export interface DigestPart {
+  cluster: ClusterRef;
+  counts: DigestAlert["counts"];
+  /** Failing findings not exempted, and those of them at or above high. */
+  fail: number;
+  highOrAbove: number;
+  /** Nodes waiting for a reboot (the longest waits first, at most ten). */
+  reboots: Array<{ node: string; pool?: string; since: string }>;
+  /** Pools whose node image is behind the latest (the furthest behind first, at most ten). */
+  images: Array<{ pool: string; image: string; latest?: string; daysBehind: number }>;
+}
+
+/** The node health of a cluster: every node waiting for a reboot and every pool's image against the latest. */
+export interface NodeHealth {
+  /** Oldest wait first. */
+  reboots: Array<{ node: string; pool?: string; since: string }>;
+  /**
+   * Every pool with a known image, furthest behind first; `daysBehind` is 0 when current and absent when
+   * the latest image could not be read (never reported as current), those last.
+   */
+  pools: Array<{ pool: string; image: string; latest?: string; daysBehind?: number; nodes?: number }>;
+}
