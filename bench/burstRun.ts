@@ -103,7 +103,7 @@ const opsBefore = store.operations();
 // The changes were made a second before their events start to arrive (Event Grid's usual delay).
 const changedAt = new Date(Date.now() - 1_000).toISOString();
 const events = shuffled(names.flatMap(burstOf)).map((event) => ({ ...event, eventTime: changedAt }));
-const deps = { store, reader: new ClusterReader(connection), monitorSettings: SETTINGS, settleMs: SETTLE_MS };
+const deps = { store, reader: new ClusterReader(connection), monitorSettings: SETTINGS, settleMs: SETTLE_MS, subscriptions: [SUB] };
 const outcomes: EventOutcome[] = [];
 const latencies: number[] = [];
 const started = performance.now();

@@ -26,7 +26,8 @@ export function resetClusterEventsRuntime(): void {
 
 /**
  * Event Grid trigger (Event Grid schema and CloudEvents): one event per invocation. Returns after the
- * event was handled or acknowledged; throws on transient failures so that Event Grid retries.
+ * event was handled or acknowledged; throws on transient failures, and while another attempt holds the
+ * event's lease, so that Event Grid retries.
  */
 export async function clusterEventsHandler(event: unknown, context: InvocationContext): Promise<EventOutcome> {
   const parsed = await parseEvent(event);

@@ -37,6 +37,7 @@ import {
   installationUpdateActivity,
   startBotConnector,
   teamsChannel,
+  TENANT_ID,
   textMessageActivity,
   type BotConnector,
   type PostedActivity,
@@ -273,8 +274,20 @@ async function newStore(name: string): Promise<TableStore> {
   return store;
 }
 
+/** The conversations that get alerts (ALERT_CONVERSATIONS): each describe adds its team's. */
+const alertConversations: string[] = [];
+
 function newBot(store: TableStore, recheck: Recheck, extra: Partial<TeamsBotOptions> = {}): TeamsBot {
-  return createTeamsBot({ store, recheck, now, log: (message) => logged.push(message), ...extra });
+  return createTeamsBot({
+    store,
+    recheck,
+    now,
+    log: (message) => logged.push(message),
+    allowedTenants: [TENANT_ID],
+    alertConversations,
+    subscriptions: [SUB_A, SUB_B],
+    ...extra,
+  });
 }
 
 async function post(bot: TeamsBot, activity: Json, headers: Record<string, string> = {}) {
@@ -316,13 +329,15 @@ describe("installation and proactive alerts", () => {
     store = await newStore("botinstall");
     bot = newBot(store, recheck);
     team = teamsChannel("AKS platform");
+    alertConversations.push(team.channelId);
   });
 
   it("with no conversation saved, the channel rejects the alert and says why", async () => {
     const alert = driftAlert(PAYMENTS, "alert-none");
     const result = await bot.channel.send(alertMessage(alert, { channel: "bot" }), alert);
     expect(result.kind).toBe("reject");
-    expect(result.kind === "reject" && result.error).toMatch(/not installed in any team/);
+    expect(result.kind === "reject" && result.error).toMatch(/not installed in any conversation of ALERT_CONVERSATIONS/);
+    expect(result.kind === "reject" && result.error).toContain(team.channelId);
     expect(bot.channel).toMatchObject({ flavour: "bot", key: "teams-bot" });
     expect(connector.requests).toHaveLength(0);
   });
@@ -461,6 +476,7 @@ describe("installation and proactive alerts", () => {
 
   it("a conversation that answers 403 (bot removed) is deleted; the alert is still `sent` when another conversation took it", async () => {
     const other = teamsChannel("Security");
+    alertConversations.push(other.channelId);
     await post(bot, botAddedActivity({ serviceUrl: connector.serviceUrl, channel: other }));
     expect(await store.listConversations()).toHaveLength(2);
     connector.reset();
@@ -497,6 +513,7 @@ describe("card actions and commands", () => {
   let store: TableStore;
   let bot: TeamsBot;
   const team = teamsChannel("AKS platform");
+  alertConversations.push(team.channelId);
   const recheck = vi.fn<Recheck>();
   /** A click on a button of a card the bot posted earlier: in the card's reply chain. */
   const click = (value: Json, from = ALICE) =>
@@ -614,11 +631,11 @@ describe("card actions and commands", () => {
     expect(await store.listSuppressions(WEB_DEV, now().toISOString())).toEqual([]);
   });
 
-  it("a snooze without a reason, with another duration, an unknown check or a 501-character reason is refused and stores nothing", async () => {
+  it("a snooze with another duration, an unknown check, a 501-character reason or of a check that does not fail is refused and stores nothing", async () => {
     const cases: Array<[Json, RegExp]> = [
-      [{ verb: "snooze", clusterId: WEB_DEV.id, check: LOCAL_ACCOUNTS, hours: 24 }, /needs a reason/],
-      [{ verb: "snooze", clusterId: WEB_DEV.id, check: LOCAL_ACCOUNTS, hours: 24, reason: "   " }, /needs a reason/],
+      [{ verb: "snooze", clusterId: WEB_DEV.id, check: LOCAL_ACCOUNTS, hours: 24, reason: "x" }, /nothing to snooze: local-accounts-disabled passes|has no finding of local-accounts-disabled/i],
       [{ verb: "snooze", clusterId: WEB_DEV.id, check: LOCAL_ACCOUNTS, hours: 12, reason: "x" }, /24 hours or 168 hours/],
+      [{ verb: "snooze", clusterId: WEB_DEV.id, check: LOCAL_ACCOUNTS, hours: 169, reason: "x" }, /at most 7 days \(SNOOZE_MAX_DAYS\)/],
       [{ verb: "snooze", clusterId: WEB_DEV.id, check: LOCAL_ACCOUNTS, hours: "forever", reason: "x" }, /24 hours or 168 hours/],
       [{ verb: "snooze", clusterId: WEB_DEV.id, check: "no-such-check", hours: 24, reason: "x" }, /check aksmon does not have/],
       [{ verb: "snooze", clusterId: WEB_DEV.id, check: LOCAL_ACCOUNTS, hours: 24, reason: "r".repeat(501) }, /at most 500 characters/],
@@ -633,8 +650,8 @@ describe("card actions and commands", () => {
     }
     expect(await store.listSuppressions(WEB_DEV, now().toISOString())).toEqual([]);
     // 500 characters are fine, and hours may arrive as a string.
-    await post(bot, click({ verb: "snooze", clusterId: WEB_DEV.id, check: LOCAL_ACCOUNTS, hours: "24", reason: "r".repeat(500) }));
-    expect((await store.listSuppressions(WEB_DEV, now().toISOString()))[0]?.reason).toHaveLength(500);
+    await post(bot, click({ verb: "snooze", clusterId: PAYMENTS.id, check: LOCAL_ACCOUNTS, hours: "24", reason: "r".repeat(500) }));
+    expect((await store.listSuppressions(PAYMENTS, now().toISOString())).find((each) => each.check === LOCAL_ACCOUNTS)?.reason).toHaveLength(500);
   });
 
   it("Show findings lists the cluster's stored failing findings, the snoozed one marked", async () => {
@@ -756,6 +773,7 @@ describe("with an app id: authenticated requests, and a credentials factory inst
   let bot: TeamsBot;
   let credentials: ReturnType<typeof fixedTokenCredentials>;
   const team = teamsChannel("Secured");
+  alertConversations.push(team.channelId);
 
   beforeAll(async () => {
     secured = await startBotConnector({ token: TOKEN });

@@ -93,6 +93,14 @@ beforeAll(async () => {
   await store.recordFleetPosture(point(T0 + DAY + 3_600_000, 2));
   await store.recordFleetPosture(point(T0 + 2 * DAY, 3));
 
+  // The audit trail (helper rows as the bot and the recheck endpoint append them): two on aks-weak, one elsewhere.
+  await store.recordAudit({ at: new Date(T0 + 5 * DAY).toISOString(), action: "snooze", cluster: weakRef, actor: "bob@contoso.com (aad 0000)", via: "bot", check: "local-accounts-disabled", until: "2026-12-31T00:00:00Z", reason: "migration to Entra ID in December" });
+  await store.recordAudit({ at: new Date(T0 + 6 * DAY).toISOString(), action: "recheck", cluster: weakRef, actor: "Alice", via: "http" });
+  await store.recordAudit({ at: new Date(T0 + 6 * DAY).toISOString(), action: "recheck", cluster: goneRef, actor: "Alice", via: "http" });
+  // One alert given up on (the pipeline's own alerts are pending: the test outbox has no channel).
+  const [first] = await store.listOutbox("pending");
+  await store.markDead((await store.claim(first!, 60_000, new Date(T0 + 6 * DAY).toISOString()))!, "HTTP 400: bad card");
+
   model = await loadDashboard(store, { now: NOW });
 });
 
@@ -102,6 +110,27 @@ afterAll(async () => {
 });
 
 describe("loadDashboard", () => {
+  it("carries the outbox counts and the oldest undelivered alert for the overview's \"Alert delivery\"", async () => {
+    const pending = await store.listOutbox("pending");
+    expect(pending.length).toBeGreaterThan(0);
+    expect(model.delivery).toEqual({ pending: pending.length, dead: 1, oldestPendingAt: pending.map((entry) => entry.createdAt).sort()[0] });
+  });
+
+  it("carries each cluster's audit trail, newest first, on its own cluster only", () => {
+    const weakCluster = cluster("aks-weak");
+    expect(weakCluster.audit?.map((row) => row.action)).toEqual(["recheck", "snooze"]);
+    expect(weakCluster.audit?.[1]).toEqual({
+      at: new Date(T0 + 5 * DAY).toISOString(),
+      action: "snooze",
+      actor: "bob@contoso.com (aad 0000)",
+      via: "bot",
+      check: "local-accounts-disabled",
+      until: "2026-12-31T00:00:00.000Z",
+      reason: "migration to Entra ID in December",
+    });
+    expect(cluster("aks-strong").audit).toEqual([]);
+  });
+
   it("carries the catalogue and its categories in order", () => {
     expect(model.generatedAt).toBe(NOW.toISOString());
     expect(model.baseline).toMatch(/^aksmon-baseline-/);

@@ -270,6 +270,44 @@ describe("the dashboard in headless Chromium", () => {
     }
   });
 
+  it("shows the undelivered and dead alerts on the overview, and a cluster's audit trail on its page (user text as text)", async () => {
+    const model = smallFleet();
+    model.delivery = { pending: 3, dead: 2, oldestPendingAt: new Date(Date.parse(model.generatedAt) - 5 * 3_600_000).toISOString() };
+    const payments = model.clusters.find((c) => c.name === "prod-weu-payments")!;
+    payments.audit = [
+      { at: "2026-11-25T10:00:00.000Z", action: "recheck", actor: "Alice (aad 1111)", via: "http" },
+      { at: "2026-11-24T09:00:00.000Z", action: "snooze", actor: "<img src=y onerror=alert(1)>", via: "bot", check: "private-cluster", until: "2026-12-31T00:00:00.000Z", reason: "<b>Q1</b> migration" },
+    ];
+    const { page, consoleErrors, dialogs, close } = await open(model);
+    try {
+      const delivery = page.locator("#alert-delivery");
+      expect(await delivery.locator("h3").textContent()).toBe("Alert delivery");
+      expect(await page.locator("#outbox-pending").textContent()).toBe("3");
+      expect(await page.locator("#outbox-dead").textContent()).toBe("2");
+      expect(await page.locator("#outbox-note").textContent()).toMatch(/^3 alert\(s\) not delivered yet, the oldest since .* UTC \(5 h old\); 2 given up on\. List them with aksmon outbox; re-queue the dead with aksmon outbox --redrive\.$/);
+
+      await page.getByRole("region", { name: "Clusters table" }).getByRole("link", { name: "prod-weu-payments" }).click();
+      await expect.poll(() => page.locator("#cluster-title").textContent()).toBe("prod-weu-payments");
+      const rows = page.locator("section[aria-labelledby=audit-title] tbody tr");
+      expect(await rows.count()).toBe(2);
+      expect(await rows.nth(0).locator("td").allTextContents()).toEqual(["2026-11-25 10:00 UTC", "Recheck", "", "Alice (aad 1111)", "http", "", ""]);
+      expect(await rows.nth(1).locator("td").allTextContents()).toEqual([
+        "2026-11-24 09:00 UTC",
+        "Snoozed",
+        "private-cluster",
+        "<img src=y onerror=alert(1)>",
+        "bot",
+        "2026-12-31 00:00 UTC",
+        "<b>Q1</b> migration",
+      ]);
+      expect(await page.locator("section[aria-labelledby=audit-title] img, section[aria-labelledby=audit-title] b").count()).toBe(0);
+      expect(dialogs).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it("saves a screenshot of the overview", async () => {
     const { page, close } = await open();
     try {

@@ -13,7 +13,7 @@ import { alertCard } from "../shared/alerts/cards/index.js";
 import { defaultProfile } from "../shared/baseline/profile.js";
 import { handleClusterEvent, hasNumericBooleans, TransientEventError, type EventDeps, type EventOutcome } from "../shared/events/handle.js";
 import { parseEvent } from "../shared/events/parse.js";
-import { PermanentEventError, type ClusterEvent } from "../shared/events/types.js";
+import { AKS_SIGNALS, PermanentEventError, type AksSignal, type ClusterEvent } from "../shared/events/types.js";
 import type { ClusterRef } from "../shared/model/snapshot.js";
 import { monitorCluster, type MonitorSettings } from "../shared/monitor/pipeline.js";
 import type { LifecycleAlert } from "../shared/model/alerts.js";
@@ -86,7 +86,7 @@ let connection: ArmConnection;
 let clock = Date.parse("2026-11-26T12:00:00Z");
 
 function deps(): EventDeps {
-  return { store, reader: new ClusterReader(connection), monitorSettings: MONITOR, now: () => new Date((clock += 60_000)) };
+  return { store, reader: new ClusterReader(connection), monitorSettings: MONITOR, subscriptions: [SUB], now: () => new Date((clock += 60_000)) };
 }
 
 /** Puts a cluster on the ARM server (compliant, or with local accounts on) and returns its ref. */
@@ -218,20 +218,44 @@ describe("parseEvent", () => {
     expect(store.operations()).toEqual(before);
   });
 
-  it("never crashes on random or mutated input (fast-check)", async () => {
-    const samples = SAMPLES.map(([path]) => sample(path));
+  it("on random or mutated input: a one-line rejection, or an event of the input's id, type and kind (fast-check)", async () => {
+    const kindOf = (type: unknown): ClusterEvent["kind"] | undefined => {
+      if (typeof type !== "string") return undefined;
+      const known: Record<string, ClusterEvent["kind"]> = {
+        "Microsoft.Resources.ResourceWriteSuccess": "resourceWrite",
+        "Microsoft.Resources.ResourceDeleteSuccess": "resourceDelete",
+        "Microsoft.ResourceNotifications.Resources.CreatedOrUpdated": "arnUpsert",
+        "Microsoft.ResourceNotifications.Resources.Deleted": "arnDelete",
+        "Microsoft.ResourceNotifications.ContainerServiceEventResources.ScheduledEventEmitted": "scheduledMaintenance",
+      };
+      if (known[type]) return known[type];
+      return type.startsWith("Microsoft.ContainerService.") && AKS_SIGNALS.includes(type.slice(27) as AksSignal) ? "aksSignal" : "unknown";
+    };
+    const editable = ["id", "type", "eventType", "subject", "topic", "source", "data", "time", "eventTime", "specversion", "metadataVersion", "dataVersion"];
     const mutated = fc
-      .tuple(fc.constantFrom(...samples), fc.array(fc.tuple(fc.constantFrom("id", "type", "eventType", "subject", "topic", "source", "data", "time", "eventTime", "specversion", "metadataVersion", "dataVersion"), fc.anything()), { maxLength: 4 }))
-      .map(([event, edits]) => {
-        const copy: Json = structuredClone(event);
+      .tuple(fc.constantFrom(...SAMPLES), fc.array(fc.tuple(fc.constantFrom(...editable), fc.anything()), { maxLength: 4 }))
+      .map(([[path, kind], edits]) => {
+        const copy: Json = sample(path);
         for (const [key, value] of edits) copy[key] = value;
-        return copy;
+        return { input: copy as unknown, kind: edits.length === 0 ? kind : undefined };
       });
-    const dataMutated = fc.tuple(fc.constantFrom(...samples), fc.jsonValue()).map(([event, data]) => ({ ...event, data }));
+    const dataMutated = fc.tuple(fc.constantFrom(...SAMPLES), fc.jsonValue()).map(([[path], data]) => ({ input: { ...sample(path), data } as unknown, kind: undefined }));
+    const random = fc.oneof(fc.anything(), fc.json()).map((input) => ({ input, kind: undefined }));
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.anything(), fc.json(), mutated, dataMutated), async (input) => {
+      fc.asyncProperty(fc.oneof(random, mutated, dataMutated), async ({ input, kind }) => {
         const event = await parseEvent(input);
-        expect(event instanceof PermanentEventError || typeof (event as ClusterEvent).kind === "string").toBe(true);
+        // An untouched sample parses to its kind.
+        if (kind) expect(event).toMatchObject({ kind });
+        if (event instanceof PermanentEventError) {
+          expect(event.message).toMatch(/^[^\n]+$/);
+          return;
+        }
+        const raw = input as Json;
+        const type = "eventType" in raw ? raw.eventType : raw.type;
+        expect(event.id).toBe(raw.id);
+        expect(event.type).toBe(type);
+        expect(event.kind).toBe(kindOf(type));
+        if ("cluster" in event) expect(event.cluster.id).toMatch(/^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]+$/i);
       }),
       { numRuns: 400 },
     );
@@ -311,7 +335,7 @@ describe("handleClusterEvent", () => {
     expect(hasNumericBooleans({ properties: { agentPoolProfiles: [{ count: 1, enableAutoScaling: 1 }] } })).toBe(true);
   });
 
-  it("a delete closes the cluster's findings without a card (Resources and ARN)", async () => {
+  it("a delete confirmed by ARM (404) and newer than the last evaluation closes the cluster's findings without a card (Resources and ARN)", async () => {
     for (const [name, path] of [
       ["aks-del-a", "Microsoft.Resources/event-grid-schema/resource_delete_success.json"],
       ["aks-del-b", "Microsoft.ResourceNotifications/cloud-events-schema/Resources_Deleted.json"],
@@ -321,7 +345,9 @@ describe("handleClusterEvent", () => {
       const queued = (await store.listOutbox("pending")).length;
       expect((await store.loadClusterState(ref)).findings.size).toBeGreaterThan(0);
       arm.remove(ref.id);
-      const outcome = await handle(sample(path, name, { id: `del-${name}` }));
+      // Deleted after the baseline evaluation (the samples' own times are of 2018).
+      const deletedAt = new Date(clock + 1_000).toISOString();
+      const outcome = await handle(sample(path, name, { id: `del-${name}`, [path.includes("cloud-events") ? "time" : "eventTime"]: deletedAt }));
       expect(outcome).toMatchObject({ outcome: "closed", cluster: ref.id });
       expect((outcome as { findingsClosed: number }).findingsClosed).toBeGreaterThan(0);
       expect((await store.loadClusterState(ref)).findings.size).toBe(0);
@@ -557,7 +583,7 @@ describe("a burst of events", () => {
 describe("the clusterEvents function", () => {
   const saved = { ...process.env };
   afterEach(() => {
-    for (const key of ["STORAGE_CONNECTION_STRING", "AZURE_RESOURCE_MANAGER_ENDPOINT", "AZURE_ACCESS_TOKEN", "ALERT_COOLDOWN_MINUTES"]) {
+    for (const key of ["STORAGE_CONNECTION_STRING", "AZURE_RESOURCE_MANAGER_ENDPOINT", "AZURE_ACCESS_TOKEN", "ALERT_COOLDOWN_MINUTES", "MONITOR_SUBSCRIPTIONS"]) {
       if (saved[key] === undefined) delete process.env[key];
       else process.env[key] = saved[key];
     }
@@ -577,6 +603,7 @@ describe("the clusterEvents function", () => {
     process.env.AZURE_RESOURCE_MANAGER_ENDPOINT = arm.url;
     process.env.AZURE_ACCESS_TOKEN = arm.token;
     process.env.ALERT_COOLDOWN_MINUTES = "0";
+    process.env.MONITOR_SUBSCRIPTIONS = SUB;
     putCluster("aks-function", true);
     const lines: string[] = [];
     const event = sample("Microsoft.Resources/cloud-events-schema/resource_write_success.json", "aks-function", { id: "function-1" });
@@ -598,6 +625,7 @@ describe("the clusterEvents function", () => {
     process.env.STORAGE_CONNECTION_STRING = azurite.connectionString;
     process.env.AZURE_RESOURCE_MANAGER_ENDPOINT = arm.url;
     process.env.AZURE_ACCESS_TOKEN = arm.token;
+    process.env.MONITOR_SUBSCRIPTIONS = SUB;
     putCluster("aks-function-503");
     arm.fault({ match: "/managedClusters/aks-function-503", status: 500 });
     const lines: string[] = [];

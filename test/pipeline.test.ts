@@ -74,7 +74,6 @@ function monitorSettings(extra: Partial<MonitorSettings> = {}): MonitorSettings 
 function deliveryOptions(clock: VirtualClock, extra: Partial<DeliveryOptions> = {}): DeliveryOptions {
   return {
     pacer: instantPacer(),
-    maxAttempts: 10,
     leaseMs: 30_000,
     backoff: { baseMs: 100, maxMs: 400 },
     batch: 50,
@@ -220,7 +219,7 @@ describe("delivery through the outbox", () => {
       const result = await monitorCluster(await snapshotOf(renamed(drifted(), name)), SWEEP, store, monitorSettings(), clock.now());
       expect(result.alert).toBeDefined();
     }
-    const options = deliveryOptions(clock, { maxAttempts: 20 });
+    const options = deliveryOptions(clock);
     const send = () => deliverDue(store, webhookChannel(receiver.url, 300), options);
 
     // Down: 503 without Retry-After, twice (backoff), then with Retry-After: 2.
@@ -263,13 +262,13 @@ describe("delivery through the outbox", () => {
     );
   });
 
-  it("a permanent rejection (400, 413, 404) goes to dead with its error kept and is never retried; so does an alert past max attempts", async () => {
+  it("a permanent rejection (400, 413, 404) goes to dead with its error kept and is never retried; a failing alert only once past its max age", async () => {
     const store = await newStore("dead");
     const clock = new VirtualClock(NOW.getTime());
     for (const name of ["aks-dead-0", "aks-dead-1", "aks-dead-2"]) {
       await monitorCluster(await snapshotOf(renamed(drifted(), name)), SWEEP, store, monitorSettings(), clock.now());
     }
-    const options = deliveryOptions(clock, { maxAttempts: 3 });
+    const options = deliveryOptions(clock, { maxAgeMs: 3 * HOUR });
     receiver.script([
       { status: 400, body: JSON.stringify({ error: { code: "InvalidAdaptiveCard", message: "bad card" } }) },
       { status: 413 },
@@ -290,7 +289,7 @@ describe("delivery through the outbox", () => {
     expect(receiver.attempts).toHaveLength(3);
     expect(await store.listOutbox("pending")).toEqual([]);
 
-    // Persistently failing (503 every time): dead after max attempts, with the last error.
+    // Persistently failing (503 every time): retried by time, not by count; dead once 3 h old (maxAgeMs), with its last error.
     await monitorCluster(await snapshotOf(renamed(drifted(), "aks-dead-3")), SWEEP, store, monitorSettings(), clock.now());
     receiver.down();
     const reports: DeliveryReport[] = [];
@@ -298,10 +297,10 @@ describe("delivery through the outbox", () => {
       reports.push(await deliverDue(store, webhookChannel(receiver.url), options));
       clock.advance(HOUR);
     }
-    expect(reports.map((r) => `${r.retried}/${r.dead}`)).toEqual(["1/0", "1/0", "0/1", "0/0", "0/0", "0/0"]);
-    expect(receiver.attempts).toHaveLength(3 + 3);
+    expect(reports.map((r) => `${r.retried}/${r.dead}`)).toEqual(["1/0", "1/0", "1/0", "0/1", "0/0", "0/0"]);
+    expect(receiver.attempts).toHaveLength(3 + 4);
     const gaveUp = (await store.listOutbox("dead")).find((entry) => entry.clusterKey?.endsWith("/aks-dead-3"));
-    expect(gaveUp).toMatchObject({ attempts: 3, lastError: expect.stringMatching(/^gave up after 3 attempts: HTTP 503 from 127\.0\.0\.1:\d+/) });
+    expect(gaveUp).toMatchObject({ attempts: 4, lastError: expect.stringMatching(/^undelivered after 3 h and 4 attempts: HTTP 503 from 127\.0\.0\.1:\d+/) });
     expect(await store.listOutbox("pending")).toEqual([]);
     expect(receiver.received).toEqual([]);
   });

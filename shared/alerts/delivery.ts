@@ -1,8 +1,11 @@
 /**
  * Drains the outbox: due alerts are claimed (a lease, so two senders never send the same one), the drift
  * alerts of one cluster that are due together become one card, and each card is sent through the channel,
- * paced to the destination's limits. A 429/5xx/timeout is retried with backoff (Retry-After honoured); a
- * permanent refusal, or too many attempts, moves the alert to `dead` with the last error kept.
+ * paced to the destination's limits. A 429/5xx/timeout is retried with backoff (Retry-After honoured) for as
+ * long as the alert is younger than `maxAgeMs` (ALERT_MAX_AGE_HOURS, counted from when it was written, or
+ * re-queued by `aksmon outbox --redrive`): by time, not by count, so that a long Teams outage delays alerts
+ * without losing them. Only then, or on a permanent refusal, does it move to `dead`, with the last error kept.
+ * Delivery is at least once: a card Teams accepted whose `markSent` then failed is sent again.
  */
 import type { Actor, Alert, ClusterAlert, Transition } from "../model/alerts.js";
 import { backoffMs } from "../backoff.js";
@@ -32,7 +35,10 @@ export interface OutboxStore {
 
 export interface DeliveryOptions {
   pacer: Pacer;
-  maxAttempts: number;
+  /** How long an alert is retried, from its `createdAt` (or `redrivenAt`); default 48 h (ALERT_MAX_AGE_HOURS). */
+  maxAgeMs?: number;
+  /** An optional cap on attempts besides the age; unset (the default) means none: the age decides. */
+  maxAttempts?: number;
   /** Longer than one send can take (timeout included), so a lease never lapses mid-send. */
   leaseMs: number;
   backoff: { baseMs: number; maxMs: number };
@@ -41,7 +47,19 @@ export interface DeliveryOptions {
   now?: () => Date;
 }
 
-export const defaultDeliveryOptions = { maxAttempts: 10, leaseMs: 60_000, backoff: { baseMs: 2_000, maxMs: 15 * 60_000 }, batch: 50 };
+const DEFAULT_ALERT_MAX_AGE_HOURS = 48;
+
+export const defaultDeliveryOptions = {
+  maxAgeMs: DEFAULT_ALERT_MAX_AGE_HOURS * 3_600_000,
+  leaseMs: 60_000,
+  backoff: { baseMs: 2_000, maxMs: 15 * 60_000 },
+  batch: 50,
+};
+
+/** When an entry's time to be retried started: its re-queueing by a redrive, else its writing. */
+export function retriedSince(entry: Pick<OutboxEntry, "createdAt" | "redrivenAt">): string {
+  return entry.redrivenAt ?? entry.createdAt;
+}
 
 export interface DeliveryReport {
   sent: number;
@@ -79,20 +97,32 @@ export async function deliverDue(store: OutboxStore, channel: DeliveryChannel, o
       report.sent++;
       continue;
     }
-    const attempts = Math.max(...claimed.map((entry) => entry.attempts));
-    if (result.kind === "reject" || attempts >= options.maxAttempts) {
-      const why = result.kind === "reject" ? result.error : `gave up after ${attempts} attempts: ${result.error}`;
-      for (const entry of claimed) await store.markDead(entry, why);
+    if (result.kind === "reject") {
+      for (const entry of claimed) await store.markDead(entry, result.error);
       report.dead++;
       continue;
     }
+    const attempts = Math.max(...claimed.map((entry) => entry.attempts));
+    const maxAgeMs = options.maxAgeMs ?? defaultDeliveryOptions.maxAgeMs;
+    const expired = (entry: OutboxEntry) =>
+      now.getTime() - Date.parse(retriedSince(entry)) >= maxAgeMs || (options.maxAttempts !== undefined && entry.attempts >= options.maxAttempts);
+    const giveUp = claimed.filter(expired);
+    for (const entry of giveUp) await store.markDead(entry, `undelivered after ${ageText(now.getTime() - Date.parse(retriedSince(entry)))} and ${entry.attempts} attempts: ${result.error}`);
+    if (giveUp.length > 0) report.dead++;
+    const keep = claimed.filter((entry) => !expired(entry));
+    if (keep.length === 0) continue;
     const wait = result.retryAfterMs ?? backoffMs(attempts - 1, options.backoff);
     if (result.retryAfterMs !== undefined) options.pacer.pause(channel.key, result.retryAfterMs);
     const nextAttemptAt = new Date(now.getTime() + wait).toISOString();
-    for (const entry of claimed) await store.markRetry(entry, { nextAttemptAt, error: result.error });
+    for (const entry of keep) await store.markRetry(entry, { nextAttemptAt, error: result.error });
     report.retried++;
   }
   return report;
+}
+
+function ageText(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h`;
 }
 
 /** Drift alerts of the same cluster together (oldest first); every other alert on its own. */

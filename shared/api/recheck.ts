@@ -6,6 +6,7 @@
  * when it landed). If the instance is recycled before it lands, the evaluation is lost: the next recheck,
  * event or sweep evaluates the cluster again (nothing half-written: the pipeline commits with an ETag).
  */
+import type { AuditRecord } from "../model/audit.js";
 import type { ClusterRef, ReadError } from "../model/snapshot.js";
 import { monitorCluster, type MonitorResult, type MonitorSettings, type MonitorStore } from "../monitor/pipeline.js";
 import type { ClusterRead } from "../sources/arm/clusterReader.js";
@@ -18,6 +19,8 @@ export const RECHECK_WAIT_MS = 8_000;
 
 export interface RecheckStore extends MonitorStore {
   admitRecheck(ref: ClusterRef, cooldownMs: number, now?: string, by?: string): Promise<RecheckAdmission>;
+  /** The audit trail: an admitted recheck is recorded (who, when, via). */
+  recordAudit?(record: AuditRecord): Promise<void>;
 }
 
 export interface RecheckDeps {
@@ -40,10 +43,11 @@ export type RecheckOutcome =
 
 type Finished = { kind: "evaluated"; result: MonitorResult; at: string } | Extract<RecheckOutcome, { kind: "unreadable" }>;
 
-export async function recheckCluster(ref: ClusterRef, deps: RecheckDeps, trigger: { id?: string; by?: string } = {}): Promise<RecheckOutcome> {
+export async function recheckCluster(ref: ClusterRef, deps: RecheckDeps, trigger: { id?: string; by?: string; via?: "bot" | "http" } = {}): Promise<RecheckOutcome> {
   const clock = deps.now ?? (() => new Date());
   const admission = await deps.store.admitRecheck(ref, deps.cooldownMs ?? RECHECK_COOLDOWN_MS, clock().toISOString(), trigger.by);
   if (!admission.admitted) return { kind: "cooldown", ref, retryAfterSeconds: admission.retryAfterSeconds };
+  await deps.store.recordAudit?.({ at: clock().toISOString(), action: "recheck", cluster: ref, actor: trigger.by ?? "a caller with the function key", via: trigger.via ?? "http" });
   const work: Promise<Finished> = (async () => {
     const read = await deps.reader.read(ref);
     if (!read.ok) return { kind: "unreadable", ref, reason: read.error };

@@ -102,6 +102,27 @@ export function buildProgram(deliver: (result: CommandResult) => void): Command 
       deliver(await runReport({ html: options.html, ...(options.subscription ? { subscriptions: options.subscription } : {}) }));
     });
 
+  program
+    .command("outbox")
+    .description("List the alerts not delivered yet (pending) and those given up on (dead): state, kind, cluster, attempts, age, next attempt, last error")
+    .option("--json", "print JSON")
+    .option("--redrive", "re-queue every dead alert: pending again, attempts reset, due now")
+    .action(async (options: { json?: boolean; redrive?: boolean }) => {
+      const { runOutbox } = await import("./outbox.js");
+      deliver(await runOutbox({ json: options.json === true, redrive: options.redrive === true }));
+    });
+
+  program
+    .command("audit")
+    .description("List the audit trail, newest first: snoozes, unsnoozes, exemption changes and rechecks (when, what, who, via, reason)")
+    .option("--cluster <id>", "only this cluster (its resource id)")
+    .option("--since <iso>", "only rows at or after this time")
+    .option("--json", "print JSON")
+    .action(async (options: { cluster?: string; since?: string; json?: boolean }) => {
+      const { runAudit } = await import("./audit.js");
+      deliver(await runAudit({ ...(options.cluster ? { cluster: options.cluster } : {}), ...(options.since ? { since: options.since } : {}), json: options.json === true }));
+    });
+
   return program;
 }
 

@@ -291,6 +291,7 @@ export function dashboardClient(unpack: (packed: PackedDashboard) => DashboardMo
       main.replaceChildren(
         h("h2", {}, "Fleet overview"),
         h("p", { class: "empty" }, "No clusters have been evaluated yet: once the monitor has evaluated a cluster (by an event, a sweep or a recheck), it appears here."),
+        ...deliveryPanel(),
         trendPanel(),
       );
       return;
@@ -343,6 +344,7 @@ export function dashboardClient(unpack: (packed: PackedDashboard) => DashboardMo
       form,
       panels.status,
       h("section", { class: "panel", "aria-label": "Fleet counts" }, panels.counts),
+      ...deliveryPanel(),
       trendPanel(),
       panels.clusters,
       panels.heatmap,
@@ -675,6 +677,7 @@ export function dashboardClient(unpack: (packed: PackedDashboard) => DashboardMo
       findingsPanel(cluster),
       historyPanel(cluster.history),
       suppressionsPanel(cluster),
+      ...auditPanel(cluster),
       nodeHealthPanel(cluster),
     );
     heading.focus();
@@ -803,6 +806,61 @@ export function dashboardClient(unpack: (packed: PackedDashboard) => DashboardMo
         { rowHeader: true },
       ),
     ]);
+  }
+
+  /** The outbox: alerts not delivered yet (and since when) and given up on; nothing when the model has no counts. */
+  function deliveryPanel(): DomElement[] {
+    const delivery = model.delivery;
+    if (!delivery) return [];
+    const section = h("section", { class: "panel", "aria-labelledby": "delivery-title", id: "alert-delivery" }, h("h3", { id: "delivery-title" }, "Alert delivery"));
+    if (delivery.pending === 0 && delivery.dead === 0) return [build(section, {}, [h("p", {}, "Every alert was delivered.")])];
+    const oldest = delivery.oldestPendingAt ? `, the oldest since ${when(delivery.oldestPendingAt)} (${ageOf(delivery.oldestPendingAt)})` : "";
+    return [
+      build(section, {}, [
+        h(
+          "dl",
+          { class: "counts", "aria-label": "Undelivered alerts" },
+          h("div", {}, h("dt", {}, "Undelivered"), h("dd", { id: "outbox-pending" }, count(delivery.pending))),
+          h("div", {}, h("dt", {}, "Dead"), h("dd", { id: "outbox-dead" }, count(delivery.dead))),
+        ),
+        h(
+          "p",
+          { id: "outbox-note" },
+          `${count(delivery.pending)} alert(s) not delivered yet${oldest}; ${count(delivery.dead)} given up on. List them with aksmon outbox; re-queue the dead with aksmon outbox --redrive.`,
+        ),
+      ]),
+    ];
+  }
+
+  function ageOf(iso: string): string {
+    const minutes = Math.max(0, Math.floor((generatedMs - Date.parse(iso)) / 60_000));
+    if (minutes < 60) return `${minutes} min old`;
+    if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h old`;
+    return `${Math.floor(minutes / 1_440)} days old`;
+  }
+
+  const AUDIT_LABELS: Record<string, string> = {
+    snooze: "Snoozed",
+    unsnooze: "Unsnoozed",
+    exemptionAdded: "Exemption added",
+    exemptionRemoved: "Exemption removed",
+    recheck: "Recheck",
+  };
+
+  /** Who snoozed, unsnoozed, exempted or rechecked this cluster, newest first; nothing when the model has no trail. */
+  function auditPanel(cluster: DashboardCluster): DomElement[] {
+    if (!cluster.audit) return [];
+    const section = h("section", { class: "panel", "aria-labelledby": "audit-title" }, h("h3", { id: "audit-title" }, "Audit trail"));
+    if (cluster.audit.length === 0) return [build(section, {}, [h("p", {}, "No snooze, exemption change or recheck was recorded for this cluster.")])];
+    return [
+      build(section, {}, [
+        table(
+          "Snoozes, exemption changes and rechecks, newest first",
+          ["When", "Action", "Check", "By", "Via", "Until", "Reason"],
+          cluster.audit.map((a) => [when(a.at), AUDIT_LABELS[a.action] ?? a.action, a.check ?? "", a.actor, a.via, a.until ? when(a.until) : "", a.reason ?? ""]),
+        ),
+      ]),
+    ];
   }
 
   function nodeHealthPanel(cluster: DashboardCluster): DomElement {

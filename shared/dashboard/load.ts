@@ -16,8 +16,11 @@ import type { SummaryPage } from "../store/clusterSummaries.js";
 import { fleetKey } from "../store/fleetReads.js";
 import type { FleetPosture } from "../store/fleetPosture.js";
 import { truncateText } from "../store/textProperties.js";
+import type { AuditQuery } from "../store/audit.js";
+import type { AuditRecord } from "../model/audit.js";
+import type { OutboxSummary } from "../store/outbox.js";
 import type { ClusterSummaryRecord, EvaluationRecord, FindingRecord, Suppression } from "../store/types.js";
-import type { DashboardCluster, DashboardFinding, DashboardModel, HistoryEntry, TrendPoint } from "./model.js";
+import type { AuditEntry, DashboardCluster, DashboardFinding, DashboardModel, HistoryEntry, TrendPoint } from "./model.js";
 
 /** What the dashboard reads (shared/store/tableStore.ts implements it); the maps are keyed by `fleetKey`. */
 export interface DashboardStore {
@@ -26,6 +29,10 @@ export interface DashboardStore {
   listActiveSuppressions(now: string): Promise<ReadonlyMap<string, Suppression[]>>;
   listChangingEvaluations(since: string): Promise<ReadonlyMap<string, EvaluationRecord[]>>;
   listFleetPosture(options?: { limit?: number }): Promise<FleetPosture[]>;
+  /** The outbox's counts (the overview's "Alert delivery"); optional: without it the page does not show them. */
+  outboxSummary?(): Promise<OutboxSummary>;
+  /** The audit trail (the cluster pages); optional: without it the pages do not show one. */
+  listAudit?(query?: AuditQuery): Promise<AuditRecord[]>;
 }
 
 export interface LoadDashboardOptions {
@@ -50,22 +57,29 @@ const TREND_DAYS = 90;
 const POSTURE_READ = 1_000;
 const MAX_EVIDENCE = 20;
 const MAX_TEXT = 300;
+const AUDIT_PER_CLUSTER = 20;
+/** The fleet's audit rows of the history window, read in one query (newest first), at most this many. */
+const AUDIT_READ = 10_000;
 
 export async function loadDashboard(store: DashboardStore, options: LoadDashboardOptions = {}): Promise<DashboardModel> {
   const now = options.now ?? new Date();
   const scope = [...new Set((options.subscriptions ?? []).map((id) => id.toLowerCase()))];
   const since = new Date(now.getTime() - (options.historyDays ?? TREND_DAYS) * 86_400_000).toISOString();
   const summaries = await listSummaries(store, scope);
-  const [posture, findings, suppressions, evaluations] = await Promise.all([
+  const [posture, findings, suppressions, evaluations, outbox, audit] = await Promise.all([
     options.fleetTrend === false ? Promise.resolve([]) : store.listFleetPosture({ limit: POSTURE_READ }),
     store.listFailingFindings([...new Set(summaries.map((record) => record.ref.subscriptionId.toLowerCase()))]),
     store.listActiveSuppressions(now.toISOString()),
     store.listChangingEvaluations(since),
+    store.outboxSummary?.(),
+    store.listAudit ? store.listAudit({ since, limit: AUDIT_READ }).then(auditByCluster) : Promise.resolve(undefined),
   ]);
   const settings = { historyLimit: options.historyLimit ?? 20, exemptionTag: options.exemptionTag ?? defaultProfile.exemptionTag };
   const loaded = summaries.map((record) => {
     const key = fleetKey(record.ref);
-    return clusterOf(record, findings.get(key) ?? [], suppressions.get(key) ?? [], evaluations.get(key) ?? [], settings);
+    const entry = clusterOf(record, findings.get(key) ?? [], suppressions.get(key) ?? [], evaluations.get(key) ?? [], settings);
+    if (audit) entry.cluster.audit = audit.get(key) ?? [];
+    return entry;
   });
   loaded.sort((a, b) => compareRanks(a.rank, b.rank) || a.cluster.name.localeCompare(b.cluster.name) || a.cluster.id.localeCompare(b.cluster.id));
   const clusters = loaded.map(({ cluster }) => cluster);
@@ -77,7 +91,21 @@ export async function loadDashboard(store: DashboardStore, options: LoadDashboar
     categories: Object.keys(CATEGORIES) as Category[],
     trend: [...dailyPoints(posture), nowPoint(clusters, now)],
     clusters,
+    ...(outbox ? { delivery: outbox } : {}),
   };
+}
+
+/** Each cluster's newest rows (the trail is read newest first), keyed like the other fleet reads. */
+function auditByCluster(records: readonly AuditRecord[]): Map<string, AuditEntry[]> {
+  const byCluster = new Map<string, AuditEntry[]>();
+  for (const { cluster, ...entry } of records) {
+    const key = fleetKey(cluster);
+    const rows = byCluster.get(key) ?? [];
+    if (rows.length >= AUDIT_PER_CLUSTER) continue;
+    rows.push({ ...entry, ...(entry.reason !== undefined ? { reason: truncateText(entry.reason, MAX_TEXT) } : {}) });
+    byCluster.set(key, rows);
+  }
+  return byCluster;
 }
 
 /** Every cluster summary in scope that is not deleted: one subscription's partition each, or the whole table. */

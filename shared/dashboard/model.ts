@@ -8,6 +8,7 @@
 import type { Category, Evidence, Severity, Status, Summary } from "../baseline/types.js";
 import type { NodeHealth } from "../model/alerts.js";
 import type { Actor, Trigger } from "../model/alerts.js";
+import type { AuditRecord } from "../model/audit.js";
 import type { EvaluationChange, Suppression } from "../store/types.js";
 
 export interface DashboardModel {
@@ -25,6 +26,8 @@ export interface DashboardModel {
   trend: TrendPoint[];
   /** Every cluster that is not deleted, worst first (most high-or-above failures, then failures, then name). */
   clusters: DashboardCluster[];
+  /** Alerts not delivered yet and given up on (the outbox), when the store was asked. */
+  delivery?: { pending: number; dead: number; oldestPendingAt?: string };
 }
 
 export interface DashboardCheck {
@@ -66,7 +69,12 @@ export interface DashboardCluster {
   history: HistoryEntry[];
   /** Active snoozes / accepted risks. */
   suppressions: Suppression[];
+  /** The audit trail (snoozes, unsnoozes, exemption changes, rechecks), newest first, at most 20; when the store was asked. */
+  audit?: AuditEntry[];
 }
+
+/** One audit row as the cluster page shows it (the cluster is the page's). */
+export type AuditEntry = Omit<AuditRecord, "cluster">;
 
 /** Title, category and default severity come from `DashboardModel.checks` (not repeated per finding). */
 export interface DashboardFinding {

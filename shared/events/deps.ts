@@ -19,6 +19,8 @@ export interface EventRuntime {
   monitorSettings: MonitorSettings;
   readNodes: boolean;
   settleMs: number;
+  /** MONITOR_SUBSCRIPTIONS: the subscriptions whose events are processed (empty: none, as for the sweep). */
+  subscriptions: readonly string[];
 }
 
 export async function eventRuntime(settings: Settings): Promise<EventRuntime> {
@@ -33,6 +35,7 @@ export async function eventRuntime(settings: Settings): Promise<EventRuntime> {
     store,
     connection,
     readNodes: settings.AKSMON_READ_NODES,
+    subscriptions: settings.MONITOR_SUBSCRIPTIONS,
     settleMs: Math.round(settings.EVENT_SETTLE_SECONDS * 1000),
     monitorSettings: {
       profile,
@@ -47,5 +50,5 @@ export async function eventRuntime(settings: Settings): Promise<EventRuntime> {
 /** The deps of one invocation: the instance's store and settings, a fresh reader. */
 export function eventDeps(runtime: EventRuntime, now: () => Date = () => new Date()): EventDeps {
   const reader = new ClusterReader(runtime.connection, runtime.readNodes ? { nodes: new KubeNodeReader(runtime.connection) } : {});
-  return { store: runtime.store, reader, monitorSettings: runtime.monitorSettings, now, settleMs: runtime.settleMs };
+  return { store: runtime.store, reader, monitorSettings: runtime.monitorSettings, subscriptions: runtime.subscriptions, now, settleMs: runtime.settleMs };
 }

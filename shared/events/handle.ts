@@ -1,12 +1,21 @@
 /**
- * What an Event Grid event does to the monitor. Deduplicated by event id first (Event Grid delivers at
- * least once); then:
+ * What an Event Grid event does to the monitor. First its scope: an event about a cluster outside
+ * MONITOR_SUBSCRIPTIONS (all of them, when it is empty, as for the sweep) is acknowledged as ignored and
+ * recorded as such in its day's partition of the events table: nothing is read from ARM or written for the
+ * cluster. Then the idempotent consumer (Event Grid delivers at least once): the event's row is taken
+ * `inProgress` with a lease and marked `done` only after its work committed (shared/store/events.ts); a
+ * redelivery during the lease is asked to come back (transient), one after it (the attempt died) does the
+ * work again, one after `done` is a duplicate. Then:
  * - aksSignal: the cluster is read live and evaluated; NodePoolRollingFailed, ClusterSupportEnding and
  *   ClusterSupportEnded also put a lifecycle card in the outbox;
  * - resourceWrite (and the delete of an agent pool): read live and evaluated, with who made the change;
- * - arnUpsert: the resource in the event is evaluated without reading the cluster from ARM;
- * - resourceDelete / arnDelete of the cluster: its findings are closed as deleted, without a card;
- * - scheduledMaintenance Failed: a maintenanceFailed card; other statuses are acknowledged;
+ * - arnUpsert: the resource in the event is evaluated without reading the cluster from ARM, unless that
+ *   would resolve a failure the store holds: a body is not proof, so the cluster is then read and ARM's
+ *   answer is evaluated instead (one GET; a forged compliant body resolves nothing ARM does not confirm);
+ * - resourceDelete / arnDelete of the cluster: its findings are closed as deleted, without a card, only when
+ *   ARM answers 404 for the cluster and the delete is newer than its last evaluation; a cluster ARM still
+ *   has (re-created after a late or redelivered delete) is evaluated as it is;
+ * - scheduledMaintenance Failed: a maintenanceFailed card per cluster in scope; other statuses are acknowledged;
  * - unknown: acknowledged, nothing written.
  *
  * Out of order delivery: write events and AKS events carry no state, only "something changed"; each one
@@ -25,17 +34,20 @@
  * named on the card even when another event's evaluation covered it: read back from the events table
  * when recorded before the read, else added to the card while it still waits in the outbox.
  *
- * Failures: a transient one (storage, ARM throttling, 5xx, timeouts) throws, after forgetting the event
- * so that Event Grid's retry is processed; input that can never succeed returns an outcome that says why
- * (acknowledged, never retried).
+ * Failures: a transient one (storage, ARM throttling, 5xx, timeouts) throws, after ending the attempt's
+ * lease so that Event Grid's retry is processed at once; input that can never succeed returns an outcome
+ * that says why (acknowledged, never retried, marked done).
  */
 import { createHash } from "node:crypto";
 import type { ManagedCluster } from "@azure/arm-containerservice";
+import { inScope } from "../api/routeParams.js";
+import { evaluate } from "../baseline/evaluate.js";
 import { clusterKey } from "../model/clusterRef.js";
 import type { ClusterRef, ClusterSnapshot, ReadError } from "../model/snapshot.js";
 import { monitorCluster, type MonitorSettings, type MonitorStore } from "../monitor/pipeline.js";
 import type { Actor, LifecycleAlert, Trigger } from "../model/alerts.js";
 import type { GateClaim } from "../store/evaluationGate.js";
+import type { EventClaim } from "../store/events.js";
 import type { ClusterRead } from "../sources/arm/clusterReader.js";
 import { managedClusterFromRest, withoutNulls } from "../sources/sdkModel.js";
 import { outboxEntryFor } from "../store/outbox.js";
@@ -45,7 +57,9 @@ import { PermanentEventError, type AksSignal, type ClusterEvent } from "./types.
 /** What the handler needs of the store (TableStore implements it). */
 export interface EventStore extends MonitorStore {
   recordEvent(record: EventRecord, now?: string): Promise<"new" | "duplicate">;
-  forgetEvent(record: Pick<EventRecord, "id" | "time" | "clusterKey">): Promise<void>;
+  claimEvent(record: EventRecord, claim: { now: string; leaseMs: number }): Promise<EventClaim>;
+  finishEvent(record: EventRecord, now: string): Promise<void>;
+  releaseEvent(record: EventRecord, release: { etag: string; now: string; error: string }): Promise<void>;
   closeDeletedCluster(ref: ClusterRef, deletedAt: string): Promise<{ findingsClosed: number; summary: boolean }>;
   getClusterSummary(ref: ClusterRef): Promise<ClusterSummaryRecord | undefined>;
   enqueue(entry: OutboxEntry): Promise<"enqueued" | "duplicate">;
@@ -66,13 +80,23 @@ export interface EventDeps {
   store: EventStore;
   reader: EventReader;
   monitorSettings: MonitorSettings;
+  /** MONITOR_SUBSCRIPTIONS: only events about clusters of these subscriptions are processed; empty: none. */
+  subscriptions: readonly string[];
   now?: () => Date;
+  /** How long an attempt holds an event before a redelivery may take it over (default EVENT_LEASE_MS). */
+  eventLeaseMs?: number;
   /** How long an event waits for another one's evaluation of the same cluster before asking for a retry. */
   gateWaitMs?: number;
   /** How long the evaluation a burst's first event starts waits before reading, so that the burst joins it. */
   settleMs?: number;
 }
 
+/**
+ * An attempt holds its event this long. Longer than one processing (Event Grid gives up waiting after 30 s,
+ * the gate's wait is 20 s), so that a live attempt is not doubled; Event Grid's retries after 10 s, 30 s and
+ * 1 min are told to come back, and the one after 5 min finds a dead attempt's lease expired and redoes it.
+ */
+export const EVENT_LEASE_MS = 5 * 60_000;
 /** One evaluation holds a cluster's gate at most this long (longer, and a waiting event may take it over). */
 const GATE_LEASE_MS = 60_000;
 /** Event Grid waits 30 s for an answer: a waiting event gives up well before and asks to be retried. */
@@ -130,19 +154,51 @@ export async function handleClusterEvent(
   if (event.kind === "unknown") return { outcome: "ignored", eventId: event.id, reason: `event type ${event.type} is not one aksmon handles` };
 
   const deps = typeof dependencies === "function" ? await dependencies() : dependencies;
-  const now = (deps.now ?? (() => new Date()))();
-  const record = recordOf(event, now);
-  if ((await deps.store.recordEvent(record, now.toISOString())) === "duplicate") return { outcome: "duplicate", eventId: event.id };
+  const clock = deps.now ?? (() => new Date());
+  const now = clock();
+  const scoped = inScopeOf(event, deps.subscriptions);
+  if (typeof scoped === "string") {
+    // Recorded in the day's partition, not the cluster's: nothing is written for an out-of-scope cluster.
+    const { clusterKey: _cluster, ...record } = recordOf(event, now);
+    await deps.store.recordEvent({ ...record, outcome: "ignored", reason: scoped }, now.toISOString());
+    return { outcome: "ignored", eventId: event.id, reason: scoped };
+  }
+  const record = recordOf(scoped, now);
+  const claim = await deps.store.claimEvent(record, { now: now.toISOString(), leaseMs: deps.eventLeaseMs ?? EVENT_LEASE_MS });
+  if (claim.outcome === "done") return { outcome: "duplicate", eventId: event.id };
+  if (claim.outcome === "inProgress") {
+    throw new TransientEventError(`event ${event.id} is being processed by attempt ${claim.attempt} (lease until ${claim.leaseUntil}); to be retried`);
+  }
+  let outcome: EventOutcome;
   try {
-    return await process(event, deps, now, record.recordedAt);
+    outcome = await process(scoped, deps, now, record.recordedAt);
   } catch (error) {
-    // Let the redelivery be processed; if even this fails, the nightly sweep catches the change up.
-    await deps.store.forgetEvent(record).catch(() => undefined);
+    // The redelivery is processed at once (if even this fails, the one after the lease).
+    await deps.store.releaseEvent(record, { etag: claim.etag, now: clock().toISOString(), error: firstLine(error) }).catch(() => undefined);
     throw error;
   }
+  await deps.store.finishEvent({ ...record, outcome: outcome.outcome, ...("reason" in outcome ? { reason: outcome.reason } : {}) }, clock().toISOString());
+  return outcome;
 }
 
-async function process(event: Exclude<ClusterEvent, { kind: "unknown" }>, deps: EventDeps, now: Date, arrivedAt: string): Promise<EventOutcome> {
+type HandledEvent = Exclude<ClusterEvent, { kind: "unknown" }>;
+
+/**
+ * The event held to the subscriptions in scope (a maintenance event keeps its clusters in scope), or why
+ * it is out of scope.
+ */
+function inScopeOf(event: HandledEvent, subscriptions: readonly string[]): HandledEvent | string {
+  if (subscriptions.length === 0) return "MONITOR_SUBSCRIPTIONS is empty: no subscription is monitored";
+  const outside = (ref: ClusterRef) => !inScope(ref.subscriptionId, subscriptions);
+  if (event.kind !== "scheduledMaintenance") {
+    return outside(event.cluster) ? `subscription ${event.cluster.subscriptionId} is not in MONITOR_SUBSCRIPTIONS` : event;
+  }
+  const clusters = event.clusters.filter((cluster) => !outside(cluster));
+  if (clusters.length === 0) return `no cluster of this maintenance event is in MONITOR_SUBSCRIPTIONS`;
+  return clusters.length === event.clusters.length ? event : { ...event, clusters };
+}
+
+async function process(event: HandledEvent, deps: EventDeps, now: Date, arrivedAt: string): Promise<EventOutcome> {
   const at = event.time ?? now.toISOString();
   switch (event.kind) {
     case "aksSignal": {
@@ -156,11 +212,13 @@ async function process(event: Exclude<ClusterEvent, { kind: "unknown" }>, deps: 
     }
     case "resourceWrite":
       return evaluateLive(event.cluster, triggerOf(event.id, event.actor, event.resourceId, at), deps, coveredFrom(arrivedAt, event.time));
-    case "resourceDelete":
-      if (event.target === "agentPool") return evaluateLive(event.cluster, triggerOf(event.id, event.actor, event.resourceId, at), deps, coveredFrom(arrivedAt, event.time));
-      return close(event.id, event.cluster, at, deps);
+    case "resourceDelete": {
+      const trigger = triggerOf(event.id, event.actor, event.resourceId, at);
+      if (event.target === "agentPool") return evaluateLive(event.cluster, trigger, deps, coveredFrom(arrivedAt, event.time));
+      return closeIfGone(event.cluster, trigger, at, deps);
+    }
     case "arnDelete":
-      return close(event.id, event.cluster, at, deps);
+      return closeIfGone(event.cluster, { kind: "event", id: event.id }, at, deps);
     case "arnUpsert":
       return evaluateBody(event, deps, arrivedAt);
     case "scheduledMaintenance": {
@@ -261,19 +319,28 @@ async function burstActor(ref: ClusterRef, previous: string | undefined, readSta
   return deps.store.latestActor(ref, { after, until: readStart.toISOString() });
 }
 
-/** The ARN body, evaluated as it is (no cluster GET); the extras around it are read, or left out if that fails. */
+/**
+ * The ARN body, evaluated as it is (no cluster GET) when it is the newest state known and resolves nothing;
+ * the extras around it are read, or left out if that fails.
+ */
 async function evaluateBody(event: Extract<ClusterEvent, { kind: "arnUpsert" }>, deps: EventDeps, arrivedAt: string): Promise<EventOutcome> {
   const clock = deps.now ?? (() => new Date());
-  return throughGate(event.id, event.cluster, arrivedAt, undefined, deps, async () => {
+  const trigger = { kind: "event", id: event.id } as const;
+  return throughGate(event.id, event.cluster, arrivedAt, undefined, deps, async (previous) => {
     const summary = await deps.store.getClusterSummary(event.cluster);
     const bodyTime = Date.parse(bodyTimeOf(event) ?? event.time ?? "");
-    const newer = [summary?.lastEvaluatedAt, summary?.deletedAt].map((t) => Date.parse(t ?? "")).filter(Number.isFinite);
+    // What the stored verdict is as of: the gate's for an event's evaluation (a live read's start, or the
+    // time of the body it evaluated, which is earlier than when it was evaluated), else the evaluation's.
+    const asOf = summary?.lastTrigger === "event" && previous ? previous : summary?.lastEvaluatedAt;
+    const newer = [asOf, summary?.deletedAt].map((t) => Date.parse(t ?? "")).filter(Number.isFinite);
     if (Number.isFinite(bodyTime) && newer.some((t) => t > bodyTime)) {
       return { outcome: { outcome: "ignored", eventId: event.id, reason: "the cluster was evaluated (or deleted) after this resource body was sent" } };
     }
+    // A body without a time cannot be shown to be the newest state: the cluster is read instead.
+    if (!Number.isFinite(bodyTime)) return liveEvaluation(event.cluster, trigger, deps, previous);
     // The published ARN samples write booleans as 1/0, which the SDK's model would keep as numbers and
     // the checks would read as "not true": such a body is not trusted, the cluster is read instead.
-    if (hasNumericBooleans(event.resource)) return liveEvaluation(event.cluster, { kind: "event", id: event.id }, deps, undefined);
+    if (hasNumericBooleans(event.resource)) return liveEvaluation(event.cluster, trigger, deps, previous);
     let cluster: ManagedCluster;
     try {
       cluster = withoutNulls(await managedClusterFromRest({ ...event.resource, id: event.cluster.id }));
@@ -287,10 +354,10 @@ async function evaluateBody(event: Extract<ClusterEvent, { kind: "arnUpsert" }>,
     } catch {
       snapshot = { ref: event.cluster, cluster, agentPools: [], extras: {}, source: "event", origin: `event ${event.id}`, readAt: now.toISOString() };
     }
-    const outcome = await evaluated(event.id, snapshot, { kind: "event", id: event.id }, deps, now);
-    // The body covers the events that arrived before it was sent; without a time, those before it arrived.
-    const through = Number.isFinite(bodyTime) ? new Date(Math.min(bodyTime, Date.parse(arrivedAt))).toISOString() : undefined;
-    return { outcome, ...(through ? { through } : {}) };
+    if (await resolvesAFailure(snapshot, deps, now)) return liveEvaluation(event.cluster, trigger, deps, previous);
+    const outcome = await evaluated(event.id, snapshot, trigger, deps, now);
+    // The body covers the events that arrived before it was sent.
+    return { outcome, through: new Date(Math.min(bodyTime, Date.parse(arrivedAt))).toISOString() };
   });
 }
 
@@ -300,9 +367,37 @@ async function evaluated(eventId: string, snapshot: ClusterSnapshot, trigger: Tr
   return { outcome: "evaluated", eventId, cluster: snapshot.ref.id, ...(result.alert ? { alertId: result.alert.alertId } : {}), changes };
 }
 
-async function close(eventId: string, ref: ClusterRef, at: string, deps: EventDeps): Promise<EventOutcome> {
+/**
+ * Whether evaluating this snapshot would resolve a failure the store holds (a check failing there and
+ * passing, or not applicable, here): the diff's "resolved", computed before anything is committed.
+ */
+async function resolvesAFailure(snapshot: ClusterSnapshot, deps: EventDeps, now: Date): Promise<boolean> {
+  const state = await deps.store.loadClusterState(snapshot.ref);
+  if (state.findings.size === 0) return false;
+  return evaluate(snapshot, deps.monitorSettings.profile, now).findings.some(
+    (finding) => finding.status !== "fail" && finding.status !== "error" && state.findings.get(finding.check)?.status === "fail",
+  );
+}
+
+/**
+ * A delete of the cluster, believed only when ARM confirms it (404) and it is newer than the cluster's last
+ * evaluation; a cluster ARM still answers for is evaluated as it is, a read that may pass later is retried.
+ */
+async function closeIfGone(ref: ClusterRef, trigger: Trigger & { id: string }, at: string, deps: EventDeps): Promise<EventOutcome> {
+  const clock = deps.now ?? (() => new Date());
+  const read = await deps.reader.read(ref);
+  if (read.ok) return evaluated(trigger.id, read.snapshot, trigger, deps, clock());
+  if (read.error.kind !== "notFound") {
+    const reason = `${read.error.kind}${read.error.status ? ` (${read.error.status})` : ""}: ${read.error.message}`;
+    if (TRANSIENT_READS.has(read.error.kind)) throw new TransientEventError(`confirming the delete of ${ref.id} failed, to be retried: ${reason}`);
+    return { outcome: "unreadable", eventId: trigger.id, cluster: ref.id, reason: `the delete is not confirmed: ${reason}` };
+  }
+  const summary = await deps.store.getClusterSummary(ref);
+  if (summary && !summary.deletedAt && Date.parse(summary.lastEvaluatedAt) > Date.parse(at)) {
+    return { outcome: "ignored", eventId: trigger.id, reason: `the cluster was evaluated at ${summary.lastEvaluatedAt}, after this delete of ${at}: left to a newer delete or the sweep` };
+  }
   const { findingsClosed } = await deps.store.closeDeletedCluster(ref, at);
-  return { outcome: "closed", eventId, cluster: ref.id, findingsClosed };
+  return { outcome: "closed", eventId: trigger.id, cluster: ref.id, findingsClosed };
 }
 
 function triggerOf(id: string, actor: Actor | undefined, resourceId: string, at: string): Trigger & { id: string } {
@@ -318,7 +413,7 @@ function lifecycleAlert(kind: LifecycleAlert["kind"], eventId: string, cluster: 
   return { kind, alertId, cluster, at, details };
 }
 
-function recordOf(event: Exclude<ClusterEvent, { kind: "unknown" }>, now: Date): EventRecord & { recordedAt: string } {
+function recordOf(event: HandledEvent, now: Date): EventRecord & { recordedAt: string } {
   const cluster = event.kind === "scheduledMaintenance" ? event.clusters[0] : event.cluster;
   const actor = "actor" in event ? event.actor : undefined;
   return {

@@ -121,7 +121,8 @@ async function parseUnsafe(raw: unknown): Promise<ClusterEvent> {
     for (const resource of resources) {
       const parsed = typeof resource === "string" ? clusterOf(resource, "cluster") : undefined;
       if (!parsed) fail(`${envelope.type}: resources holds ${quote(String(resource))}, not a managed cluster id`);
-      clusters.set(parsed!.ref.id.toLowerCase(), parsed!.ref);
+      // A cluster named twice (ids are case-insensitive) is one cluster, spelled as first named.
+      if (!clusters.has(parsed!.ref.id.toLowerCase())) clusters.set(parsed!.ref.id.toLowerCase(), parsed!.ref);
     }
     if (clusters.size === 0) fail(`${envelope.type}: properties.resources names no managed cluster`);
     const details = pick(properties, ["eventId", "eventSource", "eventDetails", "scheduledTime", "description"]);

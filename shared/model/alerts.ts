@@ -55,6 +55,8 @@ export interface Transition {
   /** Why no alert goes out for it, if none does: exemption, snooze, flapping, below the minimum severity, ... */
   quiet?: { reason: "exempt" | "suppressed" | "flapping" | "belowMinimum" | "notAlerted"; detail?: string };
   exemption?: Exemption;
+  /** A `stillFailing` check whose snooze ended (expired or removed) since the last evaluation: alerted once. */
+  snoozeEnded?: { until: string };
 }
 
 /** One card's worth of news about one cluster (never one per check). */
@@ -97,6 +99,18 @@ export interface DigestAlert {
   stalestImages: Array<{ cluster: ClusterRef; pool: string; image: string; latest?: string; daysBehind: number }>;
   /** Clusters of the sweep that could not be evaluated (a nightly sweep's poison messages), with the reason. */
   unevaluated?: Array<{ clusterId: string; reason: string }>;
+  /** Alerts delayed (still undelivered) or dead when the digest was built; absent when there were none. */
+  delivery?: DigestDelivery;
+}
+
+/** The outbox as the digest tells it: so that the next digest that gets through says what did not. */
+export interface DigestDelivery {
+  pending: number;
+  dead: number;
+  /** When the oldest undelivered alert was written. */
+  oldestPendingAt?: string;
+  /** The dead alerts, oldest first (at most ten; `dead` counts them all). */
+  deadAlerts: Array<{ alertId: string; kind: Alert["kind"]; cluster?: ClusterRef; createdAt: string; lastError?: string }>;
 }
 
 export type Alert = ClusterAlert | LifecycleAlert | DigestAlert;

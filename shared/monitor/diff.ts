@@ -7,7 +7,9 @@
  *   count, on its first failure since (a resolution is reported as usual until then), then stays quiet until
  *   it settles;
  * - exempt (tag) and suppressed (snoozed) checks and those below the minimum severity stay quiet, but
- *   are still recorded.
+ *   are still recorded;
+ * - a snooze that ended (expired or removed) while its check still fails is alerted once, as a
+ *   `stillFailing` transition marked `snoozeEnded`: the record remembers the snooze it was under.
  */
 import type { ClusterEvaluation, Evidence, Finding, Severity } from "../baseline/types.js";
 import { SEVERITIES } from "../baseline/types.js";
@@ -50,8 +52,10 @@ function diffOne(before: FindingRecord | undefined, finding: Finding, options: D
   const known = before && before.status !== "error" ? before.status : undefined;
   const windowStart = options.now.getTime() - options.flapWindowHours * 3_600_000;
   const changes = (before?.changes ?? []).filter((at) => Date.parse(at) >= windowStart);
+  const suppression = options.suppressions.get(finding.check);
 
   if (finding.status === "error") {
+    // The snooze it was under is kept, so that its end is still noticed at the next real verdict.
     const record: FindingRecord = {
       ...(before ?? newRecord(finding, now, options.baseline)),
       lastStatus: "error",
@@ -59,7 +63,10 @@ function diffOne(before: FindingRecord | undefined, finding: Finding, options: D
       lastError: finding.message,
       changes,
       baseline: options.baseline,
+      ...(suppression ? { snoozedUntil: suppression.until } : {}),
+      ...(finding.exemption ? { exempt: true } : {}),
     };
+    if (!finding.exemption) delete record.exempt;
     return { transition: transitionOf(finding, "error", known, [], changes.length), record };
   }
 
@@ -89,9 +96,12 @@ function diffOne(before: FindingRecord | undefined, finding: Finding, options: D
   // resolved would leave the channel believing a check that keeps failing is fixed.
   const flapReported = before?.flappingSince !== undefined;
   if (flapping && flapReported) record.flappingSince = before!.flappingSince;
+  if (suppression) record.snoozedUntil = suppression.until;
+  if (finding.exemption) record.exempt = true;
 
   const transition = transitionOf(finding, kind, known, settingChanges(before?.evidence ?? [], storableEvidence(finding.evidence)), changes.length);
-  const quiet = quietReason(finding, kind, options, { flapping, flapReported });
+  if (kind === "stillFailing" && !suppression && before?.snoozedUntil !== undefined) transition.snoozeEnded = { until: before.snoozedUntil };
+  const quiet = quietReason(finding, transition, options, { flapping, flapReported });
   if (quiet) transition.quiet = quiet;
   else if (flapping && !flapReported && (kind === "newFailure" || kind === "regressed")) record.flappingSince = now;
   return { transition, record };
@@ -107,11 +117,12 @@ function kindOf(known: Finding["status"] | undefined, now: Finding["status"], ev
 
 function quietReason(
   finding: Finding,
-  kind: TransitionKind,
+  transition: Transition,
   options: DiffOptions,
   flap: { flapping: boolean; flapReported: boolean },
 ): Transition["quiet"] {
-  if (kind !== "newFailure" && kind !== "regressed" && kind !== "resolved") return undefined;
+  const kind = transition.kind;
+  if (kind !== "newFailure" && kind !== "regressed" && kind !== "resolved" && !transition.snoozeEnded) return undefined;
   if (finding.exemption) return { reason: "exempt", detail: finding.exemption.reason };
   const suppression = options.suppressions.get(finding.check);
   if (suppression) {
@@ -175,4 +186,15 @@ export function settingChanges(before: readonly Evidence[], after: readonly Evid
     if (JSON.stringify(old ?? null) !== JSON.stringify(row.value ?? null)) changes.push({ path: row.path, before: old, after: row.value });
   }
   return changes;
+}
+
+/** Checks whose tag exemption appeared or went between the stored findings and this evaluation (for the audit trail). */
+export function exemptionChanges(previous: ClusterState, evaluation: ClusterEvaluation): Array<{ check: string; exemption?: Finding["exemption"]; added: boolean }> {
+  const changed: Array<{ check: string; exemption?: Finding["exemption"]; added: boolean }> = [];
+  for (const finding of evaluation.findings) {
+    const was = previous.findings.get(finding.check)?.exempt === true;
+    const is = finding.exemption !== undefined;
+    if (was !== is) changed.push({ check: finding.check, added: is, ...(finding.exemption ? { exemption: finding.exemption } : {}) });
+  }
+  return changed;
 }

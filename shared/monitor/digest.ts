@@ -11,7 +11,9 @@ import { randomUUID } from "node:crypto";
 import { nodeImageLag, parseNodeImageVersion } from "../baseline/nodeImageVersion.js";
 import { SEVERITIES, type ClusterEvaluation } from "../baseline/types.js";
 import type { ClusterRef, ClusterSnapshot } from "../model/snapshot.js";
-import type { DigestAlert, DigestPart, NodeHealth } from "../model/alerts.js";
+import type { DigestAlert, DigestDelivery, DigestPart, NodeHealth } from "../model/alerts.js";
+import type { OutboxSummary } from "../store/outbox.js";
+import type { OutboxEntry } from "../store/types.js";
 
 const TOP = 10;
 
@@ -73,7 +75,7 @@ export function buildDigest(
 export function buildDigestFromParts(
   parts: readonly DigestPart[],
   now: Date,
-  options: { alertId?: string; unevaluated?: DigestAlert["unevaluated"] } = {},
+  options: { alertId?: string; unevaluated?: DigestAlert["unevaluated"]; delivery?: DigestDelivery } = {},
 ): DigestAlert {
   const counts = { pass: 0, fail: 0, error: 0, exempt: 0 };
   const worst: DigestAlert["worst"] = [];
@@ -104,5 +106,38 @@ export function buildDigestFromParts(
     longestReboots: reboots.slice(0, TOP),
     stalestImages: images.slice(0, TOP),
     ...(options.unevaluated && options.unevaluated.length > 0 ? { unevaluated: options.unevaluated } : {}),
+    ...(options.delivery ? { delivery: options.delivery } : {}),
   };
+}
+
+/** What the digest needs of the outbox (shared/store/tableStore.ts). */
+export interface DigestOutbox {
+  outboxSummary(): Promise<OutboxSummary>;
+  listOutbox(state: "dead"): Promise<OutboxEntry[]>;
+}
+
+/**
+ * The digest's delivery section: what was still undelivered or dead when it was built; undefined when
+ * nothing was. The dead alerts are read only when there are some.
+ */
+export async function digestDeliveryOf(outbox: DigestOutbox): Promise<DigestDelivery | undefined> {
+  const summary = await outbox.outboxSummary();
+  if (summary.pending === 0 && summary.dead === 0) return undefined;
+  const dead = summary.dead > 0 ? await outbox.listOutbox("dead") : [];
+  return {
+    pending: summary.pending,
+    dead: Math.max(summary.dead, dead.length),
+    ...(summary.oldestPendingAt ? { oldestPendingAt: summary.oldestPendingAt } : {}),
+    deadAlerts: dead.slice(0, TOP).map((entry) => ({
+      alertId: entry.alertId,
+      kind: entry.alert.kind,
+      ...(entry.alert.kind !== "digest" ? { cluster: refOf(entry.alert.cluster) } : {}),
+      createdAt: entry.createdAt,
+      ...(entry.lastError ? { lastError: entry.lastError.slice(0, 300) } : {}),
+    })),
+  };
+}
+
+function refOf({ id, subscriptionId, resourceGroup, name }: ClusterRef): ClusterRef {
+  return { id, subscriptionId, resourceGroup, name };
 }

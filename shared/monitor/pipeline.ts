@@ -21,9 +21,10 @@ import type {
   Transition,
   Trigger,
 } from "../model/alerts.js";
+import type { AuditRecord } from "../model/audit.js";
 import type { ClusterState, ClusterSummaryRecord, EvaluationChange, EvaluationRecord, FindingRecord, Suppression } from "../store/types.js";
 import { nodeHealthOf } from "./digest.js";
-import { diff } from "./diff.js";
+import { diff, exemptionChanges } from "./diff.js";
 
 /** What the pipeline needs of the store (shared/store/tableStore.ts implements it). */
 export interface MonitorStore {
@@ -37,6 +38,8 @@ export interface MonitorStore {
   listSuppressions(ref: ClusterRef, now: string): Promise<Suppression[]>;
   saveClusterSummary(record: ClusterSummaryRecord): Promise<void>;
   recordEvaluation(ref: ClusterRef, record: EvaluationRecord): Promise<void>;
+  /** The audit trail: a check's tag exemption seen to appear or go. Without it, nothing is audited. */
+  recordAudit?(record: AuditRecord): Promise<void>;
 }
 
 export interface MonitorSettings {
@@ -105,6 +108,9 @@ export async function monitorCluster(
         .map((t) => ({ check: t.check, kind: t.kind, severity: t.severity, title: t.title, settings: t.changes })),
       ...(trigger.actor ? { actor: trigger.actor } : {}),
     });
+    if (store.recordAudit) {
+      for (const change of exemptionChanges(state, evaluation)) await store.recordAudit(exemptionAudit(ref, change, trigger, now));
+    }
     return { evaluation, transitions, ...(alert ? { alert } : {}), conflicts };
   }
   throw new Error(`${ref.id}: ${MAX_ATTEMPTS} concurrent evaluations in a row won the commit; giving up for now`);
@@ -120,7 +126,7 @@ function clusterAlert(
   cooldownMinutes: number,
 ): ClusterAlert | undefined {
   const loud = transitions.filter((t) => !t.quiet);
-  const failures = bySeverity(loud.filter((t) => t.kind === "newFailure" || t.kind === "regressed"));
+  const failures = bySeverity(loud.filter((t) => t.kind === "newFailure" || t.kind === "regressed" || (t.kind === "stillFailing" && t.snoozeEnded)));
   const resolved = bySeverity(loud.filter((t) => t.kind === "resolved"));
   if (failures.length === 0 && resolved.length === 0) return undefined;
   const alert: ClusterAlert = {
@@ -136,6 +142,21 @@ function clusterAlert(
   const notBefore = cooldownEnd(now, lastAlertAt, cooldownMinutes);
   if (notBefore) alert.notBefore = notBefore;
   return alert;
+}
+
+/** Who changed the tag when an event says so, else the evaluation that saw it. */
+function exemptionAudit(ref: ClusterRef, change: ReturnType<typeof exemptionChanges>[number], trigger: Trigger, now: Date): AuditRecord {
+  const until = change.exemption?.until;
+  return {
+    at: now.toISOString(),
+    action: change.added ? "exemptionAdded" : "exemptionRemoved",
+    cluster: ref,
+    actor: trigger.actor?.name ?? change.exemption?.by ?? "evaluation",
+    via: "evaluation",
+    check: change.check,
+    ...(until && !Number.isNaN(Date.parse(until)) ? { until } : {}),
+    ...(change.exemption?.reason ? { reason: change.exemption.reason } : {}),
+  };
 }
 
 /**

@@ -1,9 +1,8 @@
 import { odata } from "@azure/data-tables";
 import type { ClusterRef } from "../model/snapshot.js";
 import { getClusterSummary, saveClusterSummary } from "./clusterSummaries.js";
-import { clusterPartitionKey, dayPartitionKey, eventRowKey, PENDING_ROW_PREFIX, STATE_ROW_KEY } from "./keys.js";
+import { clusterPartitionKey, PENDING_ROW_PREFIX, STATE_ROW_KEY } from "./keys.js";
 import type { Tables } from "./tables.js";
-import type { EventRecord } from "./types.js";
 
 /**
  * A deleted cluster: its findings partition (findings, state row, alerts not yet promoted) is removed,
@@ -23,13 +22,4 @@ export async function closeDeletedCluster(
   const summary = await getClusterSummary(tables, ref);
   if (summary && !summary.deletedAt) await saveClusterSummary(tables, { ...summary, deletedAt: new Date(deletedAt).toISOString() });
   return { findingsClosed: keys.filter((key) => key.rowKey !== STATE_ROW_KEY && !key.rowKey.startsWith(PENDING_ROW_PREFIX)).length, summary: summary !== undefined };
-}
-
-/**
- * Forgets a recorded event, so that Event Grid's next delivery of it is processed again: used when the
- * processing of a new event failed transiently after it was recorded.
- */
-export async function forgetEvent(tables: Tables, record: Pick<EventRecord, "id" | "time" | "clusterKey">): Promise<void> {
-  const partitionKey = record.clusterKey ? clusterPartitionKey(record.clusterKey) : dayPartitionKey(record.time);
-  await tables.delete("events", partitionKey, eventRowKey(record.id));
 }

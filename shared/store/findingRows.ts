@@ -64,6 +64,8 @@ export function findingEntity(partitionKey: string, finding: FindingRecord): Tab
     flappingSince: finding.flappingSince,
     lastError: finding.lastError === undefined ? undefined : truncateText(finding.lastError, 2_000),
     remediation: finding.remediation === undefined ? undefined : truncateText(finding.remediation, 4_000),
+    snoozedUntil: finding.snoozedUntil,
+    exempt: finding.exempt === true ? true : undefined,
     baseline: finding.baseline,
   }) as TableEntity<Row>;
 }
@@ -86,6 +88,8 @@ export function findingOf(row: Row): FindingRecord {
     flappingSince: optional("flappingSince"),
     lastError: optional("lastError"),
     remediation: optional("remediation"),
+    snoozedUntil: optional("snoozedUntil"),
+    exempt: row.exempt === true ? true : undefined,
     baseline: String(row.baseline ?? ""),
   }) as unknown as FindingRecord;
 }

@@ -45,6 +45,7 @@ function outboxEntity(entry: OutboxEntry, state: OutboxState = entry.state): Tab
     lastError: entry.lastError === undefined ? undefined : truncateText(entry.lastError, 4_000),
     sentAt: entry.sentAt,
     leaseUntil: entry.leaseUntil ? iso(entry.leaseUntil) : "",
+    redrivenAt: entry.redrivenAt === undefined ? undefined : iso(entry.redrivenAt),
     ...jsonProperties("alert", entry.alert),
   }) as TableEntity<Row>;
 }
@@ -62,6 +63,7 @@ function entryOf(row: Row & { etag?: string }): OutboxEntry {
     lastError: optional("lastError"),
     sentAt: optional("sentAt"),
     leaseUntil: optional("leaseUntil"),
+    redrivenAt: optional("redrivenAt"),
     etag: row.etag,
   }) as unknown as OutboxEntry;
 }
@@ -87,6 +89,7 @@ export async function dueAlerts(tables: Tables, now: string, limit: number): Pro
  * Takes a pending entry for `leaseMs` (If-Match its ETag) and counts the attempt; undefined when another
  * sender took or changed it first. On the first claim, an entry whose alert id is already `sent` or
  * `dead` (re-inserted by a late promote) is dropped instead: that is what keeps delivery exactly once.
+ * A redriven entry is checked against `sent` only (its dead row may outlive a redrive cut short).
  */
 export async function claim(tables: Tables, entry: OutboxEntry, leaseMs: number, now: string): Promise<OutboxEntry | undefined> {
   if (entry.state !== "pending" || !entry.etag) throw new Error("only a pending entry read from the outbox can be claimed");
@@ -94,7 +97,7 @@ export async function claim(tables: Tables, entry: OutboxEntry, leaseMs: number,
   if (entry.leaseUntil && entry.leaseUntil > at) return undefined;
   if (entry.attempts === 0) {
     const rowKey = idRowKey(entry.alertId, "alert");
-    const done = await Promise.all([tables.get("outbox", "sent", rowKey), tables.get("outbox", "dead", rowKey)]);
+    const done = await Promise.all([tables.get("outbox", "sent", rowKey), entry.redrivenAt ? undefined : tables.get("outbox", "dead", rowKey)]);
     if (done.some(Boolean)) {
       await tables.delete("outbox", "pending", rowKey, entry.etag);
       return undefined;
@@ -133,6 +136,41 @@ export async function markDead(tables: Tables, entry: OutboxEntry, error: string
 export async function listOutbox(tables: Tables, state: OutboxState): Promise<OutboxEntry[]> {
   const rows = await tables.all("outbox", { filter: odata`PartitionKey eq ${state}` });
   return rows.map(entryOf).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.alertId.localeCompare(b.alertId));
+}
+
+/** What the health endpoint and the dashboard show of the outbox: counts and the oldest pending alert's age. */
+export interface OutboxSummary {
+  pending: number;
+  dead: number;
+  /** When the oldest undelivered alert was written. */
+  oldestPendingAt?: string;
+}
+
+/** Two queries that read one property per row (never the alert payloads). */
+export async function outboxSummary(tables: Tables): Promise<OutboxSummary> {
+  const [pending, dead] = await Promise.all(
+    (["pending", "dead"] as const).map((state) => tables.all("outbox", { filter: odata`PartitionKey eq ${state}`, select: ["createdAt"] })),
+  );
+  const oldest = pending!.map((row) => String(row.createdAt ?? "")).filter(Boolean).sort()[0];
+  return { pending: pending!.length, dead: dead!.length, ...(oldest ? { oldestPendingAt: oldest } : {}) };
+}
+
+/**
+ * Re-queues every dead alert: pending again, attempts reset, due at `now`, `redrivenAt` now (its time to be
+ * retried starts again), its last error kept. The pending row first, then the dead row goes, so a redrive cut
+ * short loses nothing and the next one finishes it. Returns how many were re-queued (0 when none is dead).
+ */
+export async function redriveDead(tables: Tables, now: string): Promise<number> {
+  const at = iso(now);
+  let requeued = 0;
+  for (const entry of await listOutbox(tables, "dead")) {
+    const { etag: _etag, leaseUntil: _lease, sentAt: _sent, ...rest } = entry;
+    const pending: OutboxEntry = { ...rest, state: "pending", attempts: 0, nextAttemptAt: at, redrivenAt: at };
+    await tables.insert("outbox", outboxEntity(pending));
+    await tables.delete("outbox", "dead", idRowKey(entry.alertId, "alert"));
+    requeued++;
+  }
+  return requeued;
 }
 
 /**

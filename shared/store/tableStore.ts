@@ -7,8 +7,8 @@ import { listAudit, recordAudit, type AuditQuery } from "./audit.js";
 import type { AuditRecord } from "../model/audit.js";
 import { listConversations, removeConversation, saveConversation } from "./conversations.js";
 import { listEvaluations, recordEvaluation } from "./evaluations.js";
-import { closeDeletedCluster, forgetEvent } from "./deletedClusters.js";
-import { recordEvent } from "./events.js";
+import { closeDeletedCluster } from "./deletedClusters.js";
+import { claimEvent, finishEvent, recordEvent, releaseEvent, type EventClaim } from "./events.js";
 import { admitRecheck, type RecheckAdmission } from "./recheckCooldown.js";
 import { commitEvaluation, loadClusterState, promotePendingAlerts } from "./findingsPartition.js";
 import type { EvaluationCommit } from "./findingsPartition.js";
@@ -117,13 +117,24 @@ export class TableStore {
 
   // events
 
+  /** Records an event as done at once (one with nothing to do); "duplicate" when its id is known. */
   recordEvent(record: EventRecord, now?: string): Promise<"new" | "duplicate"> {
     return recordEvent(this.tables, record, now);
   }
 
-  /** Forgets a recorded event so that its redelivery is processed (its processing failed transiently). */
-  forgetEvent(record: Pick<EventRecord, "id" | "time" | "clusterKey">): Promise<void> {
-    return forgetEvent(this.tables, record);
+  /** Takes an event's lease (new, or an expired attempt's), or says it is done or held (shared/store/events.ts). */
+  claimEvent(record: EventRecord, claim: { now: string; leaseMs: number }): Promise<EventClaim> {
+    return claimEvent(this.tables, record, claim);
+  }
+
+  /** Marks an event done, with its outcome, once its work committed. */
+  finishEvent(record: EventRecord, now: string): Promise<void> {
+    return finishEvent(this.tables, record, now);
+  }
+
+  /** Ends a failed attempt's lease so that the redelivery is processed at once. */
+  releaseEvent(record: EventRecord, release: { etag: string; now: string; error: string }): Promise<void> {
+    return releaseEvent(this.tables, record, release);
   }
 
   /** A deleted cluster: its findings partition removed (nothing alerted), its summary marked `deletedAt`. */
@@ -187,6 +198,16 @@ export class TableStore {
 
   listOutbox(state: OutboxState): Promise<OutboxEntry[]> {
     return outbox.listOutbox(this.tables, state);
+  }
+
+  /** Pending and dead counts and the oldest pending alert's time: two light queries (health, dashboard). */
+  outboxSummary(): Promise<outbox.OutboxSummary> {
+    return outbox.outboxSummary(this.tables);
+  }
+
+  /** Dead alerts pending again, attempts reset, due at `now`; how many (`aksmon outbox --redrive`). */
+  redriveDead(now: string = new Date().toISOString()): Promise<number> {
+    return outbox.redriveDead(this.tables, now);
   }
 
   pendingDriftAlert(clusterKey: string, now: string = new Date().toISOString()): Promise<OutboxEntry | undefined> {
@@ -290,6 +311,7 @@ export class TableStore {
 }
 
 export { outboxEntryFor } from "./outbox.js";
+export type { OutboxSummary } from "./outbox.js";
 export { fleetPostureOf, type FleetPosture } from "./fleetPosture.js";
 export { fleetKey } from "./fleetReads.js";
 export { retentionCutoffs } from "./retention.js";
@@ -297,6 +319,7 @@ export { storableEvidence } from "./findingRows.js";
 export type { AuditQuery } from "./audit.js";
 export type { EvaluationCommit } from "./findingsPartition.js";
 export type { SummaryPage } from "./clusterSummaries.js";
+export type { EventClaim } from "./events.js";
 export type { GateClaim } from "./evaluationGate.js";
 export type { RecheckAdmission } from "./recheckCooldown.js";
 export type { PurgeCutoffs } from "./retention.js";

@@ -29,6 +29,10 @@ export interface FindingRecord {
   lastError?: string;
   /** The remediation command with the cluster's names filled in, while it fails. */
   remediation?: string;
+  /** The end of the snooze in force at the last evaluation: its end, while the check fails, is alerted. */
+  snoozedUntil?: string;
+  /** A tag exemption covered it at the last evaluation (its appearing and going are audited). */
+  exempt?: boolean;
   baseline: string;
 }
 
@@ -116,6 +120,8 @@ export interface OutboxEntry {
   sentAt?: string;
   /** Held by a sender until this time (a claim, so that two senders never send the same alert). */
   leaseUntil?: string;
+  /** When `aksmon outbox --redrive` re-queued it (dead before): its time to be retried starts again here. */
+  redrivenAt?: string;
   etag?: string;
 }
 
@@ -127,7 +133,7 @@ export interface ConversationRecord {
   savedAt: string;
 }
 
-/** An Event Grid event already processed (table `events`). */
+/** An Event Grid event being processed or processed (table `events`, shared/store/events.ts). */
 export interface EventRecord {
   id: string;
   type: string;
@@ -136,4 +142,7 @@ export interface EventRecord {
   /** Who made the change, for a Microsoft.Resources write event. */
   actor?: Actor;
   subject?: string;
+  /** Once done: what processing it came to (evaluated, ignored, ...) and why, when it did nothing. */
+  outcome?: string;
+  reason?: string;
 }

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ReadError } from "../model/snapshot.js";
-import { buildDigestFromParts, digestPartOf } from "../monitor/digest.js";
+import { buildDigestFromParts, digestDeliveryOf, digestPartOf } from "../monitor/digest.js";
 import { monitorCluster, type MonitorSettings } from "../monitor/pipeline.js";
 import type { DigestAlert } from "../model/alerts.js";
 import { readInventory } from "../sources/arm/inventory.js";
@@ -129,7 +129,9 @@ async function markDone(
   if (!progress.digestAlertId) return { progress };
   const now = deps.now();
   const parts = await deps.store.listSweepParts(message.sweepId);
-  const digest = buildDigestFromParts(parts, now, { alertId: progress.digestAlertId, unevaluated: progress.failed });
+  // What is still undelivered or dead goes into the digest, so that the next digest that gets through says so.
+  const delivery = await digestDeliveryOf(deps.store);
+  const digest = buildDigestFromParts(parts, now, { alertId: progress.digestAlertId, unevaluated: progress.failed, ...(delivery ? { delivery } : {}) });
   await deps.store.recordFleetPosture({ ...fleetPostureOf(digest), at: message.startedAt });
   await deps.store.enqueue(outboxEntryFor(digest, { now: now.toISOString() }));
   return { digest, progress };

@@ -31,28 +31,51 @@ export interface SnoozeRequest {
   /** Lower-case catalogue id; absent: every failing check of the cluster. */
   check?: string;
   hours: (typeof SNOOZE_HOURS)[number];
+  /** Trimmed; may be empty here: whether the checks' severity needs one is decided against the stored findings. */
   reason: string;
 }
 
-/** `{ verb: "snooze", clusterId, check?, hours, reason }`: hours 24 or 168, a reason of 1 to 500 characters, a known check. */
-export function checkSnooze(data: Record<string, unknown>): Checked<SnoozeRequest> {
+/**
+ * `{ verb: "snooze", clusterId, check?, hours, reason? }`: hours one of the card's durations and at most
+ * `maxHours` (SNOOZE_MAX_DAYS), a reason of at most 500 characters, a known check.
+ */
+export function checkSnooze(data: Record<string, unknown>, limits: { maxHours: number }): Checked<SnoozeRequest> {
   const cluster = checkClusterId(data.clusterId);
   if (!cluster.ok) return cluster;
-  const hours = typeof data.hours === "string" && /^\d{1,4}$/.test(data.hours.trim()) ? Number(data.hours) : data.hours;
+  const hours = typeof data.hours === "string" && /^\d{1,6}$/.test(data.hours.trim()) ? Number(data.hours) : data.hours;
+  if (typeof hours === "number" && Number.isFinite(hours) && hours > limits.maxHours) {
+    return { ok: false, problem: `a snooze lasts at most ${durationText(limits.maxHours)} (SNOOZE_MAX_DAYS)` };
+  }
   if (typeof hours !== "number" || !(SNOOZE_HOURS as readonly number[]).includes(hours)) {
-    return { ok: false, problem: `a snooze lasts ${SNOOZE_HOURS.map((h) => `${h} hours`).join(" or ")}` };
+    return { ok: false, problem: `a snooze lasts ${SNOOZE_HOURS.filter((h) => h <= limits.maxHours).map((h) => `${h} hours`).join(" or ")}` };
   }
   const rawReason = data[SNOOZE_REASON_INPUT];
   const reason = typeof rawReason === "string" ? rawReason.trim() : "";
-  if (reason === "") return { ok: false, problem: "a snooze needs a reason: write why in the Snooze box, then press the button again" };
   if (Array.from(reason).length > MAX_REASON_CHARS) {
     return { ok: false, problem: `the reason is too long (at most ${MAX_REASON_CHARS} characters)` };
   }
-  let check: string | undefined;
-  if (data.check !== undefined && data.check !== "") {
-    const id = typeof data.check === "string" ? data.check.trim().toLowerCase() : "";
-    if (!findCheck(id)) return { ok: false, problem: "the button names a check aksmon does not have" };
-    check = id;
-  }
+  const check = checkId(data.check);
+  if (check === "unknown") return { ok: false, problem: "the button names a check aksmon does not have" };
   return { ok: true, ref: cluster.ref, hours: hours as SnoozeRequest["hours"], reason, ...(check ? { check } : {}) };
+}
+
+/** `{ verb: "unsnooze", clusterId, check }`. */
+export function checkUnsnooze(data: Record<string, unknown>): Checked<{ ref: ClusterRef; check: string }> {
+  const cluster = checkClusterId(data.clusterId);
+  if (!cluster.ok) return cluster;
+  const check = checkId(data.check);
+  if (check === undefined) return { ok: false, problem: "name the check to unsnooze" };
+  if (check === "unknown") return { ok: false, problem: "the button names a check aksmon does not have" };
+  return { ok: true, ref: cluster.ref, check };
+}
+
+/** A catalogue id, lower-cased; undefined when none is given, "unknown" when it is not one. */
+export function checkId(value: unknown): string | undefined | "unknown" {
+  if (value === undefined || value === "") return undefined;
+  const id = typeof value === "string" ? value.trim().toLowerCase() : "";
+  return findCheck(id) ? id : "unknown";
+}
+
+export function durationText(hours: number): string {
+  return hours < 48 || hours % 24 !== 0 ? `${hours} h` : `${hours / 24} days`;
 }

@@ -1,6 +1,8 @@
 /**
  * The cluster a user names in a command: its resource id, `resourceGroup/name`, or `name`, resolved
  * through the clusters table (every cluster aksmon has evaluated). Names are case-insensitive, as in ARM.
+ * Only clusters in scope answer: an id outside it is refused before any read, and names match only
+ * clusters in scope.
  */
 import { isClusterName, isResourceGroupName } from "../../model/clusterRef.js";
 import type { ClusterRef } from "../../model/snapshot.js";
@@ -13,17 +15,25 @@ export type Lookup =
   | { kind: "found"; ref: ClusterRef; summary?: ClusterSummaryRecord }
   | { kind: "ambiguous"; candidates: ClusterRef[] }
   | { kind: "notFound"; problem: string }
+  | { kind: "outOfScope"; problem: string }
   | { kind: "invalid"; problem: string };
 
 /** A page of the clusters table (the service's maximum) and how many are read at most: 50,000 clusters. */
 const PAGE_SIZE = 1_000;
 const MAX_PAGES = 50;
 
-export async function lookupCluster(store: Pick<BotStore, "getClusterSummary" | "listClusterSummaries">, text: string): Promise<Lookup> {
+export const OUT_OF_SCOPE = "that cluster's subscription is not monitored here (MONITOR_SUBSCRIPTIONS)";
+
+export async function lookupCluster(
+  store: Pick<BotStore, "getClusterSummary" | "listClusterSummaries">,
+  text: string,
+  inScope: (subscriptionId: string) => boolean,
+): Promise<Lookup> {
   const query = text.trim();
   if (query.startsWith("/")) {
     const checked = checkClusterId(query);
     if (!checked.ok) return { kind: "invalid", problem: checked.problem };
+    if (!inScope(checked.ref.subscriptionId)) return { kind: "outOfScope", problem: OUT_OF_SCOPE };
     const summary = await store.getClusterSummary(checked.ref);
     return summary ? { kind: "found", ref: summary.ref, summary } : { kind: "found", ref: checked.ref };
   }
@@ -40,7 +50,7 @@ export async function lookupCluster(store: Pick<BotStore, "getClusterSummary" | 
   for (let page = 0; page < MAX_PAGES; page++) {
     const result = await store.listClusterSummaries({ pageSize: PAGE_SIZE, ...(continuation ? { continuation } : {}) });
     for (const summary of result.items) {
-      if (!same(summary.ref.name, name)) continue;
+      if (!same(summary.ref.name, name) || !inScope(summary.ref.subscriptionId)) continue;
       if (resourceGroup !== undefined && !same(summary.ref.resourceGroup, resourceGroup)) continue;
       matches.push(summary);
     }

@@ -1,14 +1,15 @@
 /**
- * The bot's text commands: `status <cluster>`, `recheck <cluster>`, `help`. Teams has already taken the
+ * The bot's text commands: `status <cluster>`, `recheck <cluster>`, `unsnooze <cluster> <check>`, `help`. Teams has already taken the
  * bot's @mention out of the text (teams-ai's `removeRecipientMention`); what is left may still carry
  * HTML entities, non-breaking spaces and a leading slash.
  */
 export type Command =
   | { kind: "status"; cluster: string }
   | { kind: "recheck"; cluster: string }
+  | { kind: "unsnooze"; cluster: string; check: string }
   | { kind: "help" }
   /** A command without its cluster: `status`. */
-  | { kind: "missingCluster"; command: "status" | "recheck" }
+  | { kind: "missingCluster"; command: "status" | "recheck" | "unsnooze" }
   | { kind: "unknown"; text: string };
 
 /** Longest text read as a command; a longer message is not one. */
@@ -28,6 +29,12 @@ export function parseCommand(raw: string | undefined): Command {
     case "status":
     case "recheck":
       return argument ? { kind: verb, cluster: argument } : { kind: "missingCluster", command: verb };
+    case "unsnooze": {
+      // Cluster names and ids hold no spaces: the last word is the check.
+      const words = argument.split(" ").filter(Boolean);
+      if (words.length < 2) return { kind: "missingCluster", command: verb };
+      return { kind: "unsnooze", cluster: words.slice(0, -1).join(" "), check: words[words.length - 1]!.toLowerCase() };
+    }
     default:
       return { kind: "unknown", text };
   }

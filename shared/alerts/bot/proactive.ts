@@ -1,6 +1,7 @@
 /**
- * The bot as a delivery channel: an alert card goes to every conversation the bot was installed in
- * (the conversations table), as a new message of its own (not a reply), through the adapter's
+ * The bot as a delivery channel: an alert card goes to the conversations configured to receive alerts
+ * (ALERT_CONVERSATIONS) that the bot is installed in (the conversations table): an install alone is not
+ * a subscription. Each gets a new message of its own (not a reply), through the adapter's
  * `continueConversationAsync`.
  *
  * One send per conversation, one attempt each: the Bot Framework SDK's own retry policy (which would
@@ -36,6 +37,23 @@ export interface ProactiveOptions {
   /** One send's limit, connection included. */
   timeoutMs: number;
   log: BotLog;
+  /** ALERT_CONVERSATIONS. */
+  alertConversations: readonly string[];
+}
+
+export interface AlertTargets {
+  /** Saved conversations that are configured: where alerts go. */
+  targets: ConversationRecord[];
+  /** Configured ids the bot is not installed in (nothing saved for them). */
+  notInstalled: string[];
+}
+
+/** Where alerts go: the saved conversations whose id is configured, and the configured ones not installed. */
+export function alertTargets(conversations: readonly ConversationRecord[], configured: readonly string[]): AlertTargets {
+  const wanted = new Set(configured);
+  const targets = conversations.filter((conversation) => wanted.has(conversation.id));
+  const saved = new Set(targets.map((conversation) => conversation.id));
+  return { targets, notInstalled: configured.filter((id) => !saved.has(id)) };
 }
 
 export type ConversationOutcome =
@@ -52,13 +70,21 @@ export function botChannel(options: ProactiveOptions): DeliveryChannel {
     key: BOT_CHANNEL_KEY,
     flavour: "bot",
     async send(message: TeamsMessage, alert: Alert): Promise<SendResult> {
-      const conversations = await options.store.listConversations();
+      if (options.alertConversations.length === 0) {
+        return {
+          kind: "reject",
+          error: "no conversation is configured to receive alerts: set ALERT_CONVERSATIONS to the alert channel's conversation id (an install alone subscribes nothing), or set TEAMS_WEBHOOK_URL",
+        };
+      }
+      const { targets: conversations, notInstalled } = alertTargets(await options.store.listConversations(), options.alertConversations);
+      const missing = notInstalled.length > 0 ? ` (ALERT_CONVERSATIONS not installed: ${notInstalled.join(", ")})` : "";
       if (conversations.length === 0) {
         return {
           kind: "reject",
-          error: "the Teams bot is not installed in any team or group chat, so there is nowhere to post: add the aksmon app to the alert channel's team (or set TEAMS_WEBHOOK_URL)",
+          error: `the Teams bot is not installed in any conversation of ALERT_CONVERSATIONS, so there is nowhere to post: add the aksmon app to the alert channel's team${missing}`,
         };
       }
+      if (notInstalled.length > 0) options.log(`alert ${alert.alertId}: ALERT_CONVERSATIONS not installed: ${notInstalled.join(", ")}`);
       const outcomes: ConversationOutcome[] = [];
       for (const conversation of conversations) {
         const outcome = await sendTo(options, conversation, message);
@@ -70,7 +96,8 @@ export function botChannel(options: ProactiveOptions): DeliveryChannel {
         }
         if (outcome.kind !== "sent") options.log(`alert ${alert.alertId} to conversation ${conversation.id}: ${outcome.kind}: ${outcome.error}`);
       }
-      return combine(outcomes, conversations.length);
+      const result = combine(outcomes, conversations.length);
+      return result.kind === "sent" || !missing ? result : { ...result, error: `${result.error}${missing}` };
     },
   };
 }

@@ -1,15 +1,20 @@
 /**
  * The Teams bot, built with `@microsoft/teams-ai` without any AI: routes only, no planner, no model.
  *
+ * - Who may act (access.ts), before anything is read: the tenant (BOT_ALLOWED_TENANTS) for every
+ *   activity, and for requests the conversation (ALERT_CONVERSATIONS); every action on a cluster is held
+ *   to MONITOR_SUBSCRIPTIONS.
  * - Installed in a team or group chat (conversationUpdate with the bot among `membersAdded`, or
- *   installationUpdate `add`): the conversation is saved so that proactive alerts reach it; removed
- *   (`membersRemoved`, installationUpdate `remove`, the team deleted): it is deleted.
+ *   installationUpdate `add`): the conversation is saved (an install is not a subscription: alerts go
+ *   only to ALERT_CONVERSATIONS); removed (`membersRemoved`, installationUpdate `remove`, the team
+ *   deleted): it is deleted.
  * - Card buttons (Action.Submit, routed on `data.verb`): `recheck` (a validated cluster id, at most one
- *   per cluster per cooldown, whoever clicks), `snooze` (24 h or 7 d, a reason required; one check, or
- *   every failing check of the cluster), `showFindings` (the cluster's failing findings from the store).
- * - Text: `status <cluster>`, `recheck <cluster>`, `help`; a cluster is its id, `name` or
- *   `resourceGroup/name`, resolved through the clusters table.
- * - `channel`: the alert cards to every saved conversation (proactive.ts).
+ *   per cluster per cooldown, whoever clicks), `snooze` (a failing check, or every failing check of the
+ *   cluster; at most SNOOZE_MAX_DAYS; a reason at or above SNOOZE_REASON_SEVERITY), `unsnooze`,
+ *   `showFindings` (the cluster's failing findings from the store). Snoozes and unsnoozes are audited.
+ * - Text: `status <cluster>`, `recheck <cluster>`, `unsnooze <cluster> <check>`, `help`; a cluster is
+ *   its id, `name` or `resourceGroup/name`, resolved through the clusters table.
+ * - `channel`: the alert cards to the saved conversations that are in ALERT_CONVERSATIONS (proactive.ts).
  *
  * Every reply is an Adaptive Card from shared/alerts/cards (user values escaped there). Loading this
  * module loads the whole bot stack (~0.6-1 s): import it through `loadTeamsBot()` (index.ts) only.
@@ -17,8 +22,10 @@
 import { Application, TeamsAdapter } from "@microsoft/teams-ai";
 import { CallerIdConstants, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext } from "botbuilder";
 import { AuthenticationConstants, AuthenticationError, type ServiceClientCredentialsFactory } from "botframework-connector";
+import { SEVERITIES, type Severity } from "../../baseline/types.js";
 import type { ClusterRef } from "../../model/snapshot.js";
 import { clusterKey } from "../../model/clusterRef.js";
+import type { FindingRecord } from "../../store/types.js";
 import { teamsMessage, type AdaptiveCard } from "../cards/adaptiveCard.js";
 import {
   candidatesCard,
@@ -32,8 +39,9 @@ import { clusterName, escapeName } from "../cards/blocks.js";
 import { bold, escapeText, md, type Markdown } from "../cards/escape.js";
 import { formatUtc, plural } from "../cards/format.js";
 import type { DeliveryChannel } from "../delivery.js";
-import { checkClusterId, checkSnooze } from "./cardData.js";
-import { lookupCluster } from "./clusterLookup.js";
+import { admitRequest, admitTenant, inBotScope, type BotAccess } from "./access.js";
+import { checkClusterId, checkId, checkSnooze, checkUnsnooze } from "./cardData.js";
+import { lookupCluster, OUT_OF_SCOPE } from "./clusterLookup.js";
 import { parseCommand } from "./commands.js";
 import { conversationId, conversationRecord, membershipChange, type ActivityLike } from "./conversations.js";
 import { RecheckCooldown } from "./cooldown.js";
@@ -65,18 +73,29 @@ export interface TeamsBotOptions {
   /** One proactive send's limit. Default 15 s. */
   sendTimeoutMs?: number;
   log?: BotLog;
+  /** BOT_ALLOWED_TENANTS: the tenants whose users may act. Default: `appTenantId`; neither: every activity is refused. */
+  allowedTenants?: readonly string[];
+  /** ALERT_CONVERSATIONS: the conversations that get the alerts, whose members may act. None: every request is refused. */
+  alertConversations?: readonly string[];
+  /** MONITOR_SUBSCRIPTIONS: the clusters the bot acts on and tells about. None: no cluster. */
+  subscriptions?: readonly string[];
+  /** SNOOZE_MAX_DAYS. Default 7. */
+  snoozeMaxDays?: number;
+  /** SNOOZE_REASON_SEVERITY: a snooze of a check at or above it needs a reason. Default critical. */
+  snoozeReasonSeverity?: Severity;
 }
 
 export interface TeamsBot {
   app: Application;
   adapter: TeamsAdapter;
-  /** Alert cards to every conversation the bot is installed in (flavour "bot": with Recheck and Snooze). */
+  /** Alert cards to the conversations of ALERT_CONVERSATIONS the bot is installed in (flavour "bot": with Recheck and Snooze). */
   channel: DeliveryChannel;
   /** One request from the Bot Framework service through `adapter.process`, answered as plain values. */
   handle(request: PlainRequest): Promise<BotHttpResult>;
 }
 
 export const DEFAULT_RECHECK_COOLDOWN_MS = 60_000;
+export const DEFAULT_SNOOZE_MAX_DAYS = 7;
 export const DEFAULT_SEND_TIMEOUT_MS = 15_000;
 
 const defaultLog: BotLog = (message, error) => {
@@ -90,6 +109,13 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? defaultLog;
   const cooldown = new RecheckCooldown(options.recheckCooldownMs ?? DEFAULT_RECHECK_COOLDOWN_MS);
+  const access: BotAccess = {
+    allowedTenants: (options.allowedTenants ?? (options.appTenantId ? [options.appTenantId] : [])).map((id) => id.trim().toLowerCase()).filter(Boolean),
+    alertConversations: options.alertConversations ?? [],
+    subscriptions: options.subscriptions ?? [],
+  };
+  const maxSnoozeHours = (options.snoozeMaxDays ?? DEFAULT_SNOOZE_MAX_DAYS) * 24;
+  const reasonSeverity = options.snoozeReasonSeverity ?? "critical";
 
   if (appId && !options.credentialsFactory && options.appType !== "UserAssignedMSI" && !options.appPassword) {
     throw new Error("the Teams bot has an app id but no app password: set the password, or use appType UserAssignedMSI with a managed identity");
@@ -157,6 +183,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   });
 
   const runRecheck = async (context: TurnContext, ref: ClusterRef) => {
+    if (!inBotScope(ref.subscriptionId, access)) return refuse(context, md`Recheck refused`, OUT_OF_SCOPE);
     const who = userOf(context);
     const user = describeUser(who);
     const name = clusterName(ref);
@@ -205,32 +232,49 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   });
 
   app.adaptiveCards.actionSubmit("snooze", async (context, _state, data: Record<string, unknown>) => {
-    const checked = checkSnooze(data);
+    const checked = checkSnooze(data, { maxHours: maxSnoozeHours });
     if (!checked.ok) return refuse(context, md`Nothing was snoozed`, checked.problem);
     const { ref, hours, reason } = checked;
+    if (!inBotScope(ref.subscriptionId, access)) return refuse(context, md`Nothing was snoozed`, OUT_OF_SCOPE);
+    // Only what fails now, as stored: a snooze of a passing check would hide its next failure.
+    const state = await store.loadClusterState(ref);
+    let targets: FindingRecord[];
+    if (checked.check) {
+      const stored = state.findings.get(checked.check);
+      if (!stored) return refuse(context, md`Nothing was snoozed`, `aksmon has no finding of ${checked.check} for ${ref.name} yet: recheck it first`);
+      if (stored.status !== "fail") return refuse(context, md`Nothing was snoozed`, `nothing to snooze: ${checked.check} passes on ${ref.name}`);
+      targets = [stored];
+    } else {
+      targets = failingFindings(state.findings.values());
+      if (targets.length === 0) return refuse(context, md`Nothing was snoozed`, `${ref.name} has no failing check to snooze`);
+    }
+    const needsReason = targets.find((finding) => atOrAbove(finding.severity, reasonSeverity));
+    if (reason === "" && needsReason) {
+      return refuse(
+        context,
+        md`Nothing was snoozed`,
+        `a snooze of a ${needsReason.severity} check (${needsReason.check}) needs a reason: write why in the Snooze box, then press the button again`,
+      );
+    }
     const at = now();
     const until = new Date(at.getTime() + hours * 3_600_000).toISOString();
-    let checks: string[];
-    if (checked.check) {
-      checks = [checked.check];
-    } else {
-      const state = await store.loadClusterState(ref);
-      checks = failingFindings(state.findings.values()).map((finding) => finding.check);
-      if (checks.length === 0) {
-        return refuse(context, md`Nothing was snoozed`, `${ref.name} has no failing check to snooze`);
-      }
-    }
+    const checks = targets.map((finding) => finding.check);
+    const replaced = new Map((await store.listSuppressions(ref, at.toISOString())).map((suppression) => [suppression.check, suppression]));
     const who = userOf(context);
     const by = describeUser(who);
     for (const check of checks) {
+      // The audit row first: a snooze that is in force but not in the trail must never exist.
+      await store.recordAudit({ at: at.toISOString(), action: "snooze", cluster: ref, actor: by, via: "bot", check, until, ...(reason ? { reason } : {}) });
       await store.setSuppression(ref, { check, until, by, reason, createdAt: at.toISOString() });
     }
     const shown = checks.slice(0, 15).map((check) => escapeText(check, 80));
     const what = checks.length === 1 ? md`${shown[0]!}` : md`${plural(checks.length, "check")}`;
     const lines: Markdown[] = [];
     if (checks.length > 1) lines.push(md`Checks: ${joinChecks(shown, checks.length)}`);
-    lines.push(md`Reason: ${escapeText(reason, 500)}`);
-    lines.push(md`By ${escapeText(displayName(who), 120)}. No alert for ${checks.length === 1 ? "it" : "them"} until then; a recheck still evaluates ${checks.length === 1 ? "it" : "them"}.`);
+    lines.push(reason ? md`Reason: ${escapeText(reason, 500)}` : md`No reason given.`);
+    const previous = checks.length === 1 ? replaced.get(checks[0]!) : undefined;
+    if (previous) lines.push(md`It replaces the snooze until ${formatUtc(previous.until, at.toISOString()) ?? escapeText(previous.until, 40)} by ${escapeText(previous.by, 160)}.`);
+    lines.push(md`By ${escapeText(displayName(who), 120)}. No alert for ${checks.length === 1 ? "it" : "them"} until then; a recheck still evaluates ${checks.length === 1 ? "it" : "them"}, and a card says so if ${checks.length === 1 ? "it still fails" : "they still fail"} when the snooze ends.`);
     await reply(
       context,
       noticeCard({
@@ -241,7 +285,35 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
     );
   });
 
+  const unsnooze = async (context: TurnContext, ref: ClusterRef, check: string) => {
+    if (!inBotScope(ref.subscriptionId, access)) return refuse(context, md`Nothing was unsnoozed`, OUT_OF_SCOPE);
+    const at = now().toISOString();
+    const current = (await store.listSuppressions(ref, at)).find((suppression) => suppression.check.toLowerCase() === check);
+    if (!current) return refuse(context, md`Nothing was unsnoozed`, `${check} is not snoozed on ${ref.name}`);
+    const who = userOf(context);
+    await store.recordAudit({ at, action: "unsnooze", cluster: ref, actor: describeUser(who), via: "bot", check, reason: `ended the snooze until ${current.until} by ${current.by}` });
+    await store.removeSuppression(ref, check);
+    await reply(
+      context,
+      noticeCard({
+        title: md`Unsnoozed ${escapeText(check, 80)} on ${bold(clusterName(ref))}`,
+        tone: "good",
+        lines: [
+          md`It was snoozed until ${formatUtc(current.until, at) ?? escapeText(current.until, 40)} by ${escapeText(current.by, 160)}.`,
+          md`By ${escapeText(displayName(who), 120)}. Its alerts are back from the next evaluation, which sends a card if it still fails.`,
+        ],
+      }),
+    );
+  };
+
+  app.adaptiveCards.actionSubmit("unsnooze", async (context, _state, data: Record<string, unknown>) => {
+    const checked = checkUnsnooze(data);
+    if (!checked.ok) return refuse(context, md`Nothing was unsnoozed`, checked.problem);
+    await unsnooze(context, checked.ref, checked.check);
+  });
+
   const showFindings = async (context: TurnContext, ref: ClusterRef) => {
+    if (!inBotScope(ref.subscriptionId, access)) return refuse(context, md`Cannot show findings`, OUT_OF_SCOPE);
     const at = now().toISOString();
     const [state, suppressions, summary] = await Promise.all([
       store.loadClusterState(ref),
@@ -282,18 +354,25 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
       case "unknown":
         return reply(context, helpCard(md`aksmon did not understand ${bold(escapeText(command.text, 80))}`));
       case "missingCluster":
+        if (command.command === "unsnooze") return refuse(context, md`Which cluster and check?`, "name both: unsnooze <cluster> <check>");
         return refuse(context, md`Which cluster?`, `name the cluster: ${command.command} <name>, ${command.command} <resourceGroup/name> or ${command.command} <resource id>`);
       case "status":
-      case "recheck": {
-        const found = await lookupCluster(store, command.cluster);
+      case "recheck":
+      case "unsnooze": {
+        const found = await lookupCluster(store, command.cluster, (subscriptionId) => inBotScope(subscriptionId, access));
         if (found.kind === "ambiguous") return reply(context, candidatesCard(command.cluster, found.candidates));
         if (found.kind === "invalid") {
           return refuse(context, md`${capitaliseMarkdown(command.kind)} refused: ${bold(escapeText(command.cluster, 100))}`, found.problem);
         }
-        if (found.kind === "notFound") {
+        if (found.kind === "notFound" || found.kind === "outOfScope") {
           return refuse(context, md`${capitaliseMarkdown(command.kind)}: ${bold(escapeText(command.cluster, 100))} not found`, found.problem);
         }
         if (command.kind === "recheck") return runRecheck(context, found.ref);
+        if (command.kind === "unsnooze") {
+          const check = checkId(command.check);
+          if (check === undefined || check === "unknown") return refuse(context, md`Nothing was unsnoozed`, `aksmon has no check ${command.check.slice(0, 80)}`);
+          return unsnooze(context, found.ref, check);
+        }
         if (!found.summary) {
           return refuse(context, md`No status for ${bold(clusterName(found.ref))} yet`, "aksmon has not evaluated this cluster yet: recheck it to get one");
         }
@@ -304,7 +383,25 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
     }
   });
 
-  const channel = botChannel({ adapter, store, appId, timeoutMs: options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS, log });
+  const channel = botChannel({
+    adapter,
+    store,
+    appId,
+    timeoutMs: options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
+    log,
+    alertConversations: access.alertConversations,
+  });
+
+  /** Who may act, before the routes read anything: a refused request is told why, a refused install is only logged. */
+  const admitted = async (context: TurnContext): Promise<boolean> => {
+    const activity = context.activity as ActivityLike;
+    const request = activity.type === "message" || activity.type === "invoke";
+    const admission = request ? admitRequest(activity, access) : admitTenant(activity, access);
+    if (admission.ok) return true;
+    log(admission.log);
+    if (activity.type === "message") await refuse(context, md`aksmon did not act on this`, admission.reply);
+    return false;
+  };
 
   return {
     app,
@@ -313,6 +410,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
     async handle(request) {
       const response = botResponse();
       await adapter.process(botRequest(request), response, async (context) => {
+        if (!(await admitted(context))) return;
         await app.run(context);
       });
       return response.result();
@@ -396,6 +494,12 @@ function textLines(text: string): Markdown[] {
 function joinChecks(shown: readonly Markdown[], total: number): Markdown {
   const more = total > shown.length ? md`, +${total - shown.length} more` : md``;
   return md`${shown.reduce<Markdown>((all, check, index) => (index === 0 ? check : md`${all}, ${check}`), md``)}${more}`;
+}
+
+function atOrAbove(severity: Severity, threshold: Severity): boolean {
+  const rank = SEVERITIES.indexOf(severity);
+  // A severity the catalogue does not know is treated as the worst.
+  return rank < 0 || rank <= SEVERITIES.indexOf(threshold);
 }
 
 function capitalise(text: string): string {

@@ -2,6 +2,7 @@
  * What the Teams bot needs and offers, as types only: importing this module loads nothing of the bot
  * stack (`@microsoft/teams-ai`, botbuilder), which `loadTeamsBot()` loads on demand.
  */
+import type { AuditRecord } from "../../model/audit.js";
 import type { ClusterRef } from "../../model/snapshot.js";
 import type { SummaryPage } from "../../store/clusterSummaries.js";
 import type { ClusterState, ClusterSummaryRecord, ConversationRecord, Suppression } from "../../store/types.js";
@@ -12,6 +13,9 @@ export interface BotStore {
   removeConversation(id: string): Promise<void>;
   listConversations(): Promise<ConversationRecord[]>;
   setSuppression(ref: ClusterRef, suppression: Suppression): Promise<void>;
+  removeSuppression(ref: ClusterRef, check: string): Promise<void>;
+  /** The append-only audit trail: every snooze and unsnooze is recorded before it is made. */
+  recordAudit(record: AuditRecord): Promise<void>;
   listSuppressions(ref: ClusterRef, now: string): Promise<Suppression[]>;
   loadClusterState(ref: ClusterRef): Promise<ClusterState>;
   getClusterSummary(ref: ClusterRef): Promise<ClusterSummaryRecord | undefined>;

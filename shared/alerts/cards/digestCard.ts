@@ -20,10 +20,20 @@ type Reboot = DigestAlert["longestReboots"][number];
 type StaleImage = DigestAlert["stalestImages"][number];
 type WorstCluster = DigestAlert["worst"][number];
 type Unevaluated = NonNullable<DigestAlert["unevaluated"]>[number];
+type DeadAlert = NonNullable<DigestAlert["delivery"]>["deadAlerts"][number];
 
 const WAITING: Noun = ["node waiting", "nodes waiting"];
 const BEHIND: Noun = ["node pool behind", "node pools behind"];
 const CLUSTERS: Noun = ["cluster", "clusters"];
+const DEAD: Noun = ["dead alert", "dead alerts"];
+const KIND_LABELS: Record<DeadAlert["kind"], string> = {
+  drift: "Drift",
+  nodePoolUpgradeFailed: "Node pool upgrade failed",
+  supportEnding: "Support ending",
+  supportEnded: "Support ended",
+  maintenanceFailed: "Maintenance failed",
+  digest: "Fleet digest",
+};
 const FAILING_MEANS = "failing: at least one failure at high or above";
 
 /** Rows per list in the card's body; the rest is behind "Show more". */
@@ -51,6 +61,8 @@ export function buildDigestCard(alert: DigestAlert, detail: Detail): AdaptiveCar
 
   const body: CardElement[] = [
     header(alert),
+    // Only when alerts were undelivered or dead as the digest was built: first, since they are news nobody got.
+    ...deliverySection(alert, rows, detail),
     // Only a sweep with clusters that could not be evaluated has this section (older digests are unchanged).
     ...section(md`Not evaluated`, alert.unevaluated ?? [], rows, unevaluatedLine, CLUSTERS),
     ...section(md`Longest-waiting reboots`, reboots, rows, rebootLineOf(detail), WAITING, md`No node is waiting for a reboot.`),
@@ -61,13 +73,15 @@ export function buildDigestCard(alert: DigestAlert, detail: Detail): AdaptiveCar
   ];
 
   const unevaluated = alert.unevaluated ?? [];
-  const longest = Math.max(reboots.length, images.length, worst.length, unevaluated.length);
+  const dead = alert.delivery?.deadAlerts ?? [];
+  const longest = Math.max(reboots.length, images.length, worst.length, unevaluated.length, dead.length);
   const more =
     detail.moreItems > 0 && longest > rows
       ? [
           showCard(
             "Show more",
             subCard([
+              ...section(md`Dead alerts`, dead, detail.moreItems, deadLineOf(detail), DEAD),
               ...section(md`Not evaluated`, unevaluated, detail.moreItems, unevaluatedLine, CLUSTERS),
               ...section(md`Reboots`, reboots, detail.moreItems, rebootLineOf(detail), WAITING),
               ...section(md`Node images`, images, detail.moreItems, imageLineOf(detail), BEHIND),
@@ -106,6 +120,39 @@ function section<T>(
   if (rows.length === 0) return empty ? [sectionTitle(title), smallLine(empty, true)] : [];
   const shown = rows.slice(0, limit);
   return [sectionTitle(title), ...shown.map((row) => smallLine(line(row))), ...moreLine(rows.length - shown.length, hiddenNoun)];
+}
+
+/**
+ * "Delayed or dead alerts": how many alerts had not reached Teams when the digest was built (and since
+ * when), how many were given up on, and which (their kind, cluster, last error), with the way to re-queue them.
+ */
+function deliverySection(alert: DigestAlert, rows: number, detail: Detail): CardElement[] {
+  const delivery = alert.delivery;
+  if (!delivery || (delivery.pending === 0 && delivery.dead === 0)) return [];
+  const lines: CardElement[] = [sectionTitle(md`Delayed or dead alerts`)];
+  if (delivery.pending > 0) {
+    const since = delivery.oldestPendingAt ? formatUtc(delivery.oldestPendingAt, alert.at) : undefined;
+    lines.push(smallLine(md`${bold(plural(count(delivery.pending), "alert"))} not delivered yet${since ? md`, the oldest since ${since}` : md``}: they are retried and will follow.`));
+  }
+  if (delivery.dead > 0) {
+    lines.push(smallLine(md`${bold(plural(count(delivery.dead), "alert"))} given up on (dead): list them with aksmon outbox, re-queue them with aksmon outbox --redrive.`));
+    const shown = delivery.deadAlerts.slice(0, rows);
+    lines.push(...shown.map((row) => smallLine(deadLine(row, detail))), ...moreLine(count(delivery.dead) - shown.length, DEAD));
+  }
+  return lines;
+}
+
+function deadLineOf(detail: Detail): (row: DeadAlert) => Markdown {
+  return (row) => deadLine(row, detail);
+}
+
+function deadLine(row: DeadAlert, detail: Detail): Markdown {
+  const label = escapeText(KIND_LABELS[row.kind] ?? row.kind, 40);
+  const on = row.cluster ? md` on ${where({ cluster: row.cluster })}` : md``;
+  const written = formatUtc(row.createdAt);
+  const when = detail.evidence && written ? md`, written ${written}` : md``;
+  const error = row.lastError ? md`: ${escapeText(row.lastError, detail.evidence ? 200 : 80)}` : md``;
+  return md`${bold(label)}${on}${when}${error}`;
 }
 
 function where(row: { cluster: WorstCluster["cluster"] }): Markdown {

@@ -78,10 +78,12 @@ function hiddenWhere(detail: Detail): string {
 function titleText(alert: ClusterAlert, failures: readonly Transition[], resolved: readonly Transition[]): Markdown {
   const name = bold(clusterName(alert.cluster));
   if (failures.length === 0) return md`${name}: ${plural(resolved.length, "finding")} resolved`;
-  const newFailures = failures.filter((item) => item.kind !== "error").length;
-  const errors = failures.length - newFailures;
+  const snoozeEnded = failures.filter((item) => item.snoozeEnded).length;
+  const errors = failures.filter((item) => item.kind === "error").length;
+  const newFailures = failures.length - errors - snoozeEnded;
   const parts: string[] = [];
   if (newFailures > 0) parts.push(plural(newFailures, "new failure"));
+  if (snoozeEnded > 0) parts.push(`${snoozeEnded} snooze${snoozeEnded === 1 ? "" : "s"} ended, still failing`);
   if (errors > 0) parts.push(`${errors} could not be checked`);
   if (resolved.length > 0) parts.push(`${resolved.length} resolved`);
   return md`${name} drifted: ${parts.join(", ")}`;
@@ -130,7 +132,13 @@ function failureItem(item: Transition, detail: Detail, attribution: Attribution,
 }
 
 function itemLine(item: Transition): Markdown {
-  const state = item.kind === "regressed" ? md` (failing again)` : item.kind === "error" ? md` (could not be checked)` : md``;
+  const state = item.snoozeEnded
+    ? md` (snooze ended, still failing)`
+    : item.kind === "regressed"
+      ? md` (failing again)`
+      : item.kind === "error"
+        ? md` (could not be checked)`
+        : md``;
   return labelledLine(bold(severityLabel(item.severity)), item, state);
 }
 
