@@ -97,6 +97,9 @@ param nodeVersion string = '22'
 @description('Entra ID app role a caller of the recheck endpoint must hold (RECHECK_REQUIRED_ROLE). Empty: the function key alone.')
 param recheckRequiredRole string = ''
 
+@description('Client id of the Entra ID app registration whose tokens the HTTP API requires (App Service Authentication, deployed whenever recheckRequiredRole is set).')
+param apiAuthClientId string = ''
+
 @description('Tenants whose users may act through the bot (BOT_ALLOWED_TENANTS, comma-separated). Empty: the bot\'s own tenant.')
 param botAllowedTenants string = ''
 
@@ -210,6 +213,7 @@ module functionApp 'app/functionApp.bicep' = {
     sweepSchedule: sweepSchedule
     profile: profile
     recheckRequiredRole: recheckRequiredRole
+    apiAuthClientId: apiAuthClientId
     botAllowedTenants: botAllowedTenants
     alertConversations: alertConversations
     snoozeMaxDays: snoozeMaxDays

@@ -167,7 +167,9 @@ const PLATFORM_SETTINGS = [
 const functionApp = module("functionApp");
 const app = functionApp.inner;
 const site = only(app, "Microsoft.Web/sites");
-const siteConfig = only(app, "Microsoft.Web/sites/config");
+const siteConfigs = ofType(app, "Microsoft.Web/sites/config");
+const configNamed = (name: string): Resource | undefined => siteConfigs.find((config) => config.name.endsWith(`'${name}')]`));
+const siteConfig = configNamed("appsettings")!;
 const baseSettings = app.variables?.appSettings as Record<string, string>;
 const botSettings = app.variables?.botSettings as Record<string, string>;
 const settings: Record<string, string> = { ...baseSettings, ...botSettings };
@@ -298,6 +300,47 @@ const assignments: Assignment[] = all
     const roleId = (ref[1] ?? (p.template.variables?.[ref[2]!] as Record<string, string> | undefined)?.[ref[3]!] ?? "").toLowerCase();
     return { ...p, roleId, role: ALLOWED_ROLES[roleId] ?? `not allowed: ${roleId}` };
   });
+
+describe("infra: authentication and hardening", () => {
+  it("turns App Service Authentication on whenever a recheck role is set, so that only the platform sets the principal header", () => {
+    const auth = configNamed("authsettingsV2");
+    expect(auth, "authsettingsV2 is deployed").toBeDefined();
+    // Deployed exactly when a role is configured: a role without authentication would trust a forgeable header.
+    expect(auth!.condition).toBe("[not(empty(parameters('recheckRequiredRole')))]");
+    const properties = auth!.properties as Record<string, any>;
+    expect(properties.platform.enabled).toBe(true);
+    expect(properties.globalValidation).toMatchObject({ requireAuthentication: true, unauthenticatedClientAction: "Return401" });
+    // The bot's endpoint (its own JWT) and the health probe stay reachable; the HTTP API does not.
+    expect(properties.globalValidation.excludedPaths).toEqual(expect.arrayContaining(["/api/messages", "/api/health"]));
+    for (const path of properties.globalValidation.excludedPaths as string[]) expect(path).not.toMatch(/^\/api\/(clusters|dashboard)/);
+    expect(properties.identityProviders.azureActiveDirectory).toMatchObject({ enabled: true, registration: { clientId: "[parameters('apiAuthClientId')]" } });
+    expect(properties.identityProviders.azureActiveDirectory.registration.openIdIssuer).toContain("tenant().tenantId");
+    expect(main.parameters?.apiAuthClientId).toBeDefined();
+    expect(functionApp.parameters.apiAuthClientId?.value).toBe("[parameters('apiAuthClientId')]");
+  });
+
+  it("turns basic publishing credentials off for SCM and FTP", () => {
+    const policies = ofType(app, "Microsoft.Web/sites/basicPublishingCredentialsPolicies");
+    expect(policies.map((p) => p.name.match(/'(\w+)'\)\]$/)?.[1]).sort()).toEqual(["ftp", "scm"]);
+    for (const policy of policies) {
+      expect(policy.condition).toBeUndefined();
+      expect(policy.properties).toEqual({ allow: false });
+    }
+    expect((site.properties?.siteConfig as Record<string, Json>).ftpsState).toBe("Disabled");
+  });
+
+  it("protects Key Vault from purging and keeps shared keys off storage; each open network is a documented exception", () => {
+    const vault = only(module("keyVault").inner, "Microsoft.KeyVault/vaults");
+    expect(vault.properties).toMatchObject({ enableRbacAuthorization: true, enableSoftDelete: true, enablePurgeProtection: true });
+    const account = only(module("storage").inner, "Microsoft.Storage/storageAccounts");
+    expect(account.properties).toMatchObject({ allowSharedKeyAccess: false, allowBlobPublicAccess: false });
+    for (const [file, resource] of [["app/keyVault.bicep", vault], ["app/storage.bicep", account]] as const) {
+      if (resource.properties?.publicNetworkAccess === "Disabled") continue;
+      const source = readFileSync(join(infra, file), "utf8");
+      expect(source, `${file} says why its public network access stays enabled`).toMatch(/\/\/ Exception: [^\n]+\n(\s*\/\/[^\n]*\n)*\s*publicNetworkAccess: 'Enabled'/);
+    }
+  });
+});
 
 describe("infra: telemetry", () => {
   it("sends to Application Insights with Entra ID only: local auth off, the host authenticates with its identity", () => {

@@ -61,6 +61,7 @@ describe("deployment package", () => {
       ["nightlySweep", "timerTrigger"],
       ["poisonEvaluations", "queueTrigger"],
       ["recheck", "httpTrigger"],
+      ["retention", "timerTrigger"],
       ["teamsMessages", "httpTrigger"],
     ]);
     expect(listing.functions.find((f) => f.name === "nightlySweep")?.bindings).toContain("out queue");

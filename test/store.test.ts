@@ -488,13 +488,13 @@ describe("the other tables", () => {
     const cutoffs = retentionCutoffs(90, "2026-11-26T00:00:00.000Z");
     expect(cutoffs.evaluationsOlderThan).toBe("2026-08-28T00:00:00.000Z");
     const before = own.operations();
-    expect(await own.purge(cutoffs)).toEqual({ evaluations: 130, events: 1, sent: 1 });
+    expect(await own.purge(cutoffs)).toEqual({ evaluations: 130, events: 1, sent: 1, dead: 0, audit: 0 });
     expect(own.operations().transactions - before.transactions).toBe(4); // 100 + 30 evaluations, 1 event, 1 sent
     expect((await own.listEvaluations(ref, { limit: 500 })).map((record) => record.at)).toEqual([recent]);
     expect(await own.recordEvent({ id: "new-event", type: "t", time: recent }, recent)).toBe("duplicate");
     expect(await own.recordEvent({ id: "old-event", type: "t", time: old, clusterKey: clusterKey(ref) }, old)).toBe("new");
     expect((await own.listOutbox("sent")).map((entry) => entry.alertId)).toEqual(["new-sent"]);
-    expect(await own.purge(cutoffs)).toEqual({ evaluations: 0, events: 1, sent: 0 });
+    expect(await own.purge(cutoffs)).toEqual({ evaluations: 0, events: 1, sent: 0, dead: 0, audit: 0 });
   });
 
   it("RETENTION_DAYS: a positive whole number, default 90", () => {

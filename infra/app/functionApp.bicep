@@ -38,6 +38,8 @@ param sweepSchedule string = '0 0 2 * * *'
 param profile string = ''
 @description('Entra ID app role a caller of the recheck endpoint must hold (Easy Auth principal); empty: the function key alone.')
 param recheckRequiredRole string = ''
+@description('Client id of the Entra ID app registration that callers get tokens for (App Service Authentication); required with recheckRequiredRole.')
+param apiAuthClientId string = ''
 param botAllowedTenants string = ''
 param alertConversations string = ''
 param snoozeMaxDays int = 7
@@ -139,6 +141,51 @@ var botSettings = {
   MicrosoftAppType: 'SingleTenant'
   MicrosoftAppTenantId: tenant().tenantId
   MicrosoftAppPassword: empty(botSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${botSecretUri})'
+}
+
+// App Service Authentication whenever a recheck role is set: the role is read from the platform's
+// x-ms-client-principal header, which only the platform can set once authentication is on (without it a
+// caller holding the function key could forge the header and its role). Tokens of the API's app
+// registration are required for the HTTP API; /api/messages (the Bot Framework signs its own JWT, which
+// the bot checks), /api/health (probes) and the Event Grid extension's webhook (keyed) are left out.
+resource authentication 'Microsoft.Web/sites/config@2025-03-01' = if (!empty(recheckRequiredRole)) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: ['/api/messages', '/api/health', '/runtime/webhooks/eventgrid']
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: apiAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: ['api://${apiAuthClientId}', apiAuthClientId]
+        }
+      }
+    }
+    login: { tokenStore: { enabled: false } }
+  }
+}
+
+// No basic (user name and password) publishing: Flex Consumption deploys from the blob container with
+// the identity, and nobody needs SCM or FTP credentials.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'scm'
+  properties: { allow: false }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'ftp'
+  properties: { allow: false }
 }
 
 resource settings 'Microsoft.Web/sites/config@2025-03-01' = {

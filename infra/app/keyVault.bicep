@@ -32,6 +32,11 @@ resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 7
+    // A deleted secret (or vault) cannot be purged before its retention ends, not even by an owner.
+    enablePurgeProtection: true
+    // Exception: the app resolves its Key Vault references over the public endpoint. Closing it needs
+    // VNet integration of the Flex Consumption app and a private endpoint (App Service is not a trusted
+    // service of Key Vault's firewall); until then access is Entra ID with RBAC only, no access policies.
     publicNetworkAccess: 'Enabled'
   }
 }

@@ -23,6 +23,9 @@ resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
     allowCrossTenantReplication: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
+    // Exception: the Functions host and the app reach this account over its public endpoint (a Flex
+    // Consumption app without VNet integration; the "AzureServices" bypass does not cover it), so
+    // defaultAction Deny would stop the app. Shared keys are off: every request needs an Entra ID token.
     publicNetworkAccess: 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'

@@ -74,8 +74,8 @@ export async function runSweep(options: SweepOptions): Promise<CommandResult> {
       : printingChannel(printed, options.cardsJson);
     const delivery = await drain(store, channel);
     const waiting = (await store.listOutbox("pending")).length;
-    // Retention: the trend, processed events and sent alerts older than RETENTION_DAYS go.
-    await store.purge(retentionCutoffs(settings.RETENTION_DAYS, now));
+    // Retention: the trend, processed events, sent and dead alerts (RETENTION_DAYS) and audit rows (AUDIT_RETENTION_DAYS) go.
+    await store.purge(retentionCutoffs(settings.RETENTION_DAYS, now, settings.AUDIT_RETENTION_DAYS));
     const where = settings.TEAMS_WEBHOOK_URL ? `sent to ${redactUrl(settings.TEAMS_WEBHOOK_URL)}` : "printed above (no TEAMS_WEBHOOK_URL)";
     const lines = [
       ...printed,

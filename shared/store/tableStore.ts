@@ -14,7 +14,7 @@ import { commitEvaluation, loadClusterState, promotePendingAlerts } from "./find
 import type { EvaluationCommit } from "./findingsPartition.js";
 import * as outbox from "./outbox.js";
 import { purge } from "./retention.js";
-import type { PurgeCutoffs } from "./retention.js";
+import type { PurgeCounts, PurgeCutoffs } from "./retention.js";
 import { listSuppressions, removeSuppression, setSuppression } from "./suppressions.js";
 import { getSweep, isSweepRecorded, listSweepParts, markSweepCluster, saveSweepPart, startSweep } from "./sweeps.js";
 import type { SweepMark, SweepProgress, SweepStart } from "./sweeps.js";
@@ -305,7 +305,7 @@ export class TableStore {
 
   // retention
 
-  purge(cutoffs: PurgeCutoffs): Promise<{ evaluations: number; events: number; sent: number }> {
+  purge(cutoffs: PurgeCutoffs): Promise<PurgeCounts> {
     return purge(this.tables, cutoffs);
   }
 }
@@ -322,6 +322,6 @@ export type { SummaryPage } from "./clusterSummaries.js";
 export type { EventClaim } from "./events.js";
 export type { GateClaim } from "./evaluationGate.js";
 export type { RecheckAdmission } from "./recheckCooldown.js";
-export type { PurgeCutoffs } from "./retention.js";
+export type { PurgeCounts, PurgeCutoffs } from "./retention.js";
 export type { SweepFailure, SweepMark, SweepProgress, SweepStart } from "./sweeps.js";
 export type { ConnectOptions, OperationCounts } from "./tables.js";
