@@ -141,6 +141,13 @@ var applicationInsightsName = 'appi-${resourceToken}'
 var functionAppName = 'func-${resourceToken}'
 // The parameter defaults to '' rather than to this expression: azd passes an unset variable as ''.
 var topicsResourceGroupName = empty(eventsResourceGroupName) ? 'rg-aksmon-events-${environmentName}' : eventsResourceGroupName
+// What the app's identity may touch in its storage account, created here and granted one by one
+// (never the whole account). The tables are the product's (shared/store/tables.ts TABLE_KINDS, prefix
+// 'aksmon'; the infra test holds the two lists equal); the queues are the sweep's fan-out and its
+// poison queue; the containers are the Functions host's (timer and singleton leases, function keys).
+var productTables = ['aksmonclusters', 'aksmonfindings', 'aksmonevaluations', 'aksmonevents', 'aksmonoutbox', 'aksmonsuppressions', 'aksmonconversations', 'aksmonaudit']
+var productQueues = ['aksmon-evaluate', 'aksmon-evaluate-poison']
+var hostContainers = ['azure-webjobs-hosts', 'azure-webjobs-secrets']
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: resourceGroupName
@@ -157,6 +164,9 @@ module storage 'app/storage.bicep' = {
     tags: tags
     deploymentContainerName: 'app-package-${resourceToken}'
     deadLetterContainerName: deadLetterContainerName
+    hostContainerNames: hostContainers
+    tableNames: productTables
+    queueNames: productQueues
   }
 }
 
@@ -254,6 +264,10 @@ module roleAssignments 'app/roleAssignments.bicep' = {
     eventGridPrincipalId: eventGridIdentity.outputs.principalId
     deadLetterContainerName: deadLetterContainerName
     applicationInsightsName: applicationInsightsName
+    deploymentContainerName: 'app-package-${resourceToken}'
+    hostContainerNames: hostContainers
+    tableNames: productTables
+    queueNames: productQueues
   }
 }
 

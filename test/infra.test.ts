@@ -4,6 +4,9 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { settingsSchema } from "../shared/config/settings.js";
+import { TABLE_KINDS } from "../shared/store/tables.js";
+import { tableName } from "../shared/store/keys.js";
+import { EVALUATE_QUEUE, POISON_QUEUE } from "../shared/sweep/messages.js";
 
 /*
  * Reads the COMPILED deployment: `npm run infra:check` (scripts/infraCheck.mjs) builds infra/ with the
@@ -270,12 +273,11 @@ const ALLOWED_ROLES: Record<string, string> = {
   "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
   "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3": "Storage Table Data Contributor",
   "974c5e8b-45b9-4653-ba55-5f855dd0fb88": "Storage Queue Data Contributor",
-  "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": "Storage Blob Data Owner",
   "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
   "4abbcc35-e782-43d8-92c5-2d3f1bd2253f": "Azure Kubernetes Service Cluster User Role",
   "7f6c6a51-bcf8-42ba-9220-52d62157d7db": "Azure Kubernetes Service RBAC Reader",
-  // Event Grid's identity, on the dead-letter container only: with shared keys off, dead-lettering
-  // needs an identity with a blob data role.
+  // The app's identity on the host's and the deployment's containers; Event Grid's identity on the
+  // dead-letter container only (with shared keys off, dead-lettering needs a blob data role).
   "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
   // The app's identity sends telemetry: Application Insights has local (key) authentication off.
   "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
@@ -366,18 +368,41 @@ describe("infra: role assignments", () => {
     expect(where("Reader")).toEqual([["subscriptionRoles", "subscription"]]);
     expect(where("Azure Kubernetes Service Cluster User Role")).toEqual([["subscriptionRoles", "subscription"]]);
     expect(where("Azure Kubernetes Service RBAC Reader")).toEqual([["subscriptionRoles", "subscription"]]);
-    const account = "[resourceId('Microsoft.Storage/storageAccounts', parameters('storageAccountName'))]";
-    for (const role of ["Storage Table Data Contributor", "Storage Queue Data Contributor", "Storage Blob Data Owner"]) expect(where(role)).toEqual([["roleAssignments", account]]);
+    const each = (type: string, list: string) =>
+      `[resourceId('Microsoft.Storage/storageAccounts/${type}', parameters('storageAccountName'), 'default', ${list}[copyIndex()])]`;
+    expect(where("Storage Table Data Contributor")).toEqual([["roleAssignments", each("tableServices/tables", "parameters('tableNames')")]]);
+    expect(where("Storage Queue Data Contributor")).toEqual([["roleAssignments", each("queueServices/queues", "parameters('queueNames')")]]);
     expect(where("Monitoring Metrics Publisher")).toEqual([["roleAssignments", "[resourceId('Microsoft.Insights/components', parameters('applicationInsightsName'))]"]]);
     expect(where("Key Vault Secrets User")).toEqual([["roleAssignments", "[resourceId('Microsoft.KeyVault/vaults', parameters('keyVaultName'))]"]]);
     expect(where("Storage Blob Data Contributor")).toEqual([
+      ["roleAssignments", each("blobServices/containers", "concat(parameters('hostContainerNames'), createArray(parameters('deploymentContainerName')))")],
       ["roleAssignments", "[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', parameters('storageAccountName'), 'default', parameters('deadLetterContainerName'))]"],
     ]);
   });
 
+  it("grants storage table by table, queue by queue and container by container, never the account, and creates each one it grants", () => {
+    for (const a of assignments) expect(String(a.resource.scope ?? ""), a.role).not.toMatch(/^\[resourceId\('Microsoft\.Storage\/storageAccounts', [^,]+\)\]$/);
+    const storage = module("storage");
+    const roles = module("roleAssignments");
+    const listed = (name: string) => main.variables?.[name] as string[] | undefined;
+    // The tables the app opens (TableStore's TABLE_KINDS, default prefix) are the ones deployed and granted.
+    expect(listed("productTables")).toEqual(TABLE_KINDS.map((kind) => tableName("aksmon", kind)));
+    expect(listed("productQueues")).toEqual([EVALUATE_QUEUE, POISON_QUEUE]);
+    expect(listed("hostContainers")).toEqual(["azure-webjobs-hosts", "azure-webjobs-secrets"]);
+    for (const [param, variable] of [["tableNames", "productTables"], ["queueNames", "productQueues"], ["hostContainerNames", "hostContainers"]] as const) {
+      expect(storage.parameters[param]?.value, param).toBe(`[variables('${variable}')]`);
+      expect(roles.parameters[param]?.value, param).toBe(`[variables('${variable}')]`);
+    }
+    expect(roles.parameters.deploymentContainerName?.value).toBe(storage.parameters.deploymentContainerName?.value);
+    const created = (type: string) => Object.values(storage.inner.resources as Record<string, { type: string; copy?: { count: string } }>).filter((r) => r.type === type);
+    expect(created("Microsoft.Storage/storageAccounts/tableServices/tables").map((r) => r.copy?.count)).toEqual(["[length(parameters('tableNames'))]"]);
+    expect(created("Microsoft.Storage/storageAccounts/queueServices/queues").map((r) => r.copy?.count)).toEqual(["[length(parameters('queueNames'))]"]);
+    expect(created("Microsoft.Storage/storageAccounts/blobServices/containers").map((r) => r.copy?.count ?? "one")).toEqual(["one", "one", "[length(parameters('hostContainerNames'))]"]);
+  });
+
   it("grants to the right principals: the app's identity, and Event Grid's identity only for dead letters", () => {
     for (const a of assignments) {
-      const principal = a.role === "Storage Blob Data Contributor" ? "[parameters('eventGridPrincipalId')]" : "[parameters('principalId')]";
+      const principal = a.resource.name?.includes("deadLetterContainerName") ? "[parameters('eventGridPrincipalId')]" : "[parameters('principalId')]";
       expect(a.resource.properties?.principalId, a.role).toBe(principal);
       expect(a.resource.properties?.principalType).toBe("ServicePrincipal");
     }

@@ -8,6 +8,12 @@ param location string
 param tags { *: string } = {}
 param deploymentContainerName string
 param deadLetterContainerName string
+@description('The Functions host\'s containers, created here so that the app needs no right to create containers.')
+param hostContainerNames string[]
+@description('The product\'s tables, created here so that the app\'s identity is granted each table, not the account.')
+param tableNames string[]
+@description('The product\'s queues (the sweep\'s fan-out and its poison queue).')
+param queueNames string[]
 
 resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: name
@@ -53,6 +59,32 @@ resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   name: deadLetterContainerName
   properties: { publicAccess: 'None' }
 }
+
+resource hostContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = [for container in hostContainerNames: {
+  parent: blobService
+  name: container
+  properties: { publicAccess: 'None' }
+}]
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2026-09-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-09-01' = [for table in tableNames: {
+  parent: tableService
+  name: table
+}]
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2026-09-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2026-09-01' = [for queue in queueNames: {
+  parent: queueService
+  name: queue
+}]
 
 output id string = account.id
 output name string = account.name

@@ -2,7 +2,7 @@ import { TableClient, TableServiceClient } from "@azure/data-tables";
 import type { TableEntity, TableEntityResult, TransactionAction } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
 import { tableName } from "./keys.js";
-import { StoreError } from "./storageError.js";
+import { StoreError, storageFailure } from "./storageError.js";
 
 export const TABLE_KINDS = ["clusters", "findings", "evaluations", "events", "outbox", "suppressions", "conversations", "audit"] as const;
 export type TableKind = (typeof TABLE_KINDS)[number];
@@ -74,9 +74,37 @@ export class Tables {
     return { ...this.counts };
   }
 
+  /**
+   * Creates the tables that are missing. In Azure the deployment creates them and grants the app's
+   * identity each table rather than the account, so creating one may be refused (403): the table is
+   * then probed, and only a table the app cannot read is an error.
+   */
   async ensureTables(): Promise<void> {
-    // createTable already tolerates 409 TableAlreadyExists.
-    await Promise.all(TABLE_KINDS.map((kind) => this.call("writes", `create table ${kind}`, () => this.service.createTable(this.names[kind]))));
+    await Promise.all(TABLE_KINDS.map((kind) => this.ensureTable(kind)));
+  }
+
+  private async ensureTable(kind: TableKind): Promise<void> {
+    try {
+      // createTable already tolerates 409 TableAlreadyExists.
+      await this.call("writes", `create table ${kind}`, () => this.service.createTable(this.names[kind]));
+      return;
+    } catch (error) {
+      if (!(error instanceof StoreError && error.status === 403)) throw error;
+    }
+    try {
+      await this.call("reads", `read ${kind}`, () => this.clients[kind].listEntities({ queryOptions: { select: ["PartitionKey"] } }).byPage({ maxPageSize: 1 }).next());
+    } catch (error) {
+      const failure = storageFailure(error);
+      throw new StoreError(
+        `open table ${this.names[kind]}`,
+        Object.assign(
+          new Error(
+            `table ${this.names[kind]} could not be created (no right to create tables) and cannot be read (${failure.status ?? "no status"} ${failure.code ?? ""}): deploy it with the app's infra (infra/app/storage.bicep) and grant the app's identity Storage Table Data Contributor on it`,
+          ),
+          { statusCode: failure.status },
+        ),
+      );
+    }
   }
 
   /** Runs one request, counted; any failure becomes a StoreError (status and service code kept). */
