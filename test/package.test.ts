@@ -62,6 +62,7 @@ describe("deployment package", () => {
       ["poisonEvaluations", "queueTrigger"],
       ["recheck", "httpTrigger"],
       ["retention", "timerTrigger"],
+      ["sweepDeadline", "timerTrigger"],
       ["teamsMessages", "httpTrigger"],
     ]);
     expect(listing.functions.find((f) => f.name === "nightlySweep")?.bindings).toContain("out queue");

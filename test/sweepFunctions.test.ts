@@ -83,7 +83,7 @@ beforeEach(async () => {
   lines = [];
   store = TableStore.connect({ connectionString: azurite.connectionString, tablePrefix: tablePrefix("sweep") });
   await store.ensureTables();
-  useSweepRuntime({ store, connection, monitorSettings: MONITOR, readNodes: false, settleMs: 0, subscriptions: [SUB] });
+  useSweepRuntime({ store, connection, monitorSettings: MONITOR, readNodes: false, settleMs: 0, subscriptions: [SUB], sweepDeadlineMinutes: 120 });
 });
 
 describe("nightlySweep → evaluateCluster → digest", () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { odata } from "@azure/data-tables";
 import type { DigestPart } from "../model/alerts.js";
-import { clusterPartitionKey, encodeKeyPart, invertedTimestamp, joinKey, KEY_SEPARATOR } from "./keys.js";
+import { clusterPartitionKey, decodeKeyPart, encodeKeyPart, invertedTimestamp, joinKey, KEY_SEPARATOR } from "./keys.js";
 import type { StoredRow, Tables } from "./tables.js";
 import { jsonProperties, readJsonProperties } from "./textProperties.js";
 
@@ -14,8 +14,12 @@ import { jsonProperties, readJsonProperties } from "./textProperties.js";
  *   message once), the failures, and a count; updated with If-Match and retried on 412, so that a sweep's
  *   thousands of concurrent messages contend on 32 rows rather than one;
  * - one row per evaluated cluster with its digest part.
+ * - 32 rows of the clusters the sweep expects (by the same shard), so that a sweep closed by its deadline
+ *   names the clusters it never reached.
  * A mark updates its shard, then sums the shards' counts (one query, counts only); the mark that finds
  * them complete sets the digest's alert id on the counter, If-Match, so exactly one caller completes it.
+ * Past `deadlineAt`, `closeOverdueSweep` sets it instead (the same If-Match), naming the clusters not
+ * reached; `digestQueued` says the digest was enqueued, so that a closer that died before is redone.
  *
  * Limit: a shard keeps at most 480,000 characters of ids, about 3,000 clusters: some 90,000 per sweep.
  */
@@ -24,6 +28,25 @@ export interface SweepStart {
   sweepId: string;
   startedAt: string;
   expected: number;
+  /** The clusters it expects (named in the digest when the deadline closes the sweep before them). */
+  clusterIds?: readonly string[];
+  /** When the sweep is to send its digest, reached or not (SWEEP_DEADLINE_MINUTES after the start). */
+  deadlineAt?: string;
+}
+
+/** A sweep past its deadline whose digest was not enqueued yet (`digestAlertId` set by whoever closed it). */
+export interface OverdueSweep {
+  sweepId: string;
+  startedAt: string;
+  deadlineAt: string;
+}
+
+/** What closing an overdue sweep found: the digest's alert id and the clusters never marked done. */
+export interface ClosedSweep {
+  progress: SweepProgress;
+  /** True when the deadline closed it (not every cluster was marked done). */
+  byDeadline: boolean;
+  notReached: string[];
 }
 
 export interface SweepFailure {
@@ -64,19 +87,84 @@ function shardOf(key: string): number {
   return createHash("sha256").update(key).digest()[0]! % SHARDS;
 }
 
+function expectedRowKey(startedAt: string, shard: number): string {
+  return `${invertedTimestamp(startedAt)}${KEY_SEPARATOR}e${KEY_SEPARATOR}${String(shard).padStart(2, "0")}`;
+}
+
 function partRowKey(startedAt: string, clusterKey: string): string {
   return `${invertedTimestamp(startedAt)}${KEY_SEPARATOR}c${KEY_SEPARATOR}${clusterPartitionKey(clusterKey)}`;
 }
 
 /** Records a new sweep (idempotent: a sweep recorded already is left as it is). */
 export async function startSweep(tables: Tables, start: SweepStart): Promise<void> {
+  if (start.clusterIds && start.clusterIds.length > 0) {
+    // Written before the counter: a sweep whose counter exists always has its expected clusters.
+    const byShard = new Map<number, string[]>();
+    for (const id of start.clusterIds) {
+      const shard = shardOf(id.toLowerCase());
+      byShard.set(shard, [...(byShard.get(shard) ?? []), id]);
+    }
+    await tables.transaction(
+      "evaluations",
+      [...byShard].map(([shard, ids]) => [
+        "upsert",
+        { partitionKey: partitionOf(start.sweepId), rowKey: expectedRowKey(start.startedAt, shard), ...jsonProperties("expectedIds", ids) },
+        "Replace",
+      ]),
+    );
+  }
   await tables.insert("evaluations", {
     partitionKey: partitionOf(start.sweepId),
     rowKey: counterRowKey(start.startedAt),
     startedAt: new Date(start.startedAt).toISOString(),
     expected: start.expected,
     digestAlertId: "",
+    ...(start.deadlineAt ? { deadlineAt: new Date(start.deadlineAt), digestQueued: false } : {}),
   });
+}
+
+/** Sweeps past their deadline whose digest is not enqueued yet (one query over the sweeps' counters). */
+export async function listOverdueSweeps(tables: Tables, now: Date): Promise<OverdueSweep[]> {
+  const first = `${KEY_SEPARATOR}sweep${KEY_SEPARATOR}`;
+  const rows = await tables.all("evaluations", {
+    filter: odata`PartitionKey ge ${first} and PartitionKey lt ${`${first}${KEY_SEPARATOR}`} and digestQueued eq false and deadlineAt le ${now}`,
+  });
+  return rows
+    .filter((row) => String(row.rowKey).endsWith(`${KEY_SEPARATOR}${COUNTER}`))
+    .map((row) => ({
+      sweepId: decodeSweepId(String(row.partitionKey)),
+      startedAt: String(row.startedAt),
+      deadlineAt: row.deadlineAt instanceof Date ? row.deadlineAt.toISOString() : String(row.deadlineAt),
+    }));
+}
+
+/**
+ * Sets the digest's alert id of an overdue sweep unless a mark (or another closer) did: exactly one caller
+ * picks the id, and every caller gets it, with the clusters that were never marked done.
+ */
+export async function closeOverdueSweep(tables: Tables, sweep: { sweepId: string; startedAt: string }, newAlertId: () => string): Promise<ClosedSweep | undefined> {
+  const progress = await getSweep(tables, sweep);
+  if (!progress) return undefined;
+  const digest = progress.digestAlertId ? { id: progress.digestAlertId } : await completeOnce(tables, sweep, newAlertId);
+  const done = new Set((await shardRows(tables, sweep, undefined)).flatMap((row) => readJsonProperties(row, "doneKeys") as string[]));
+  const expected = (
+    await tables.all("evaluations", {
+      filter: odata`PartitionKey eq ${partitionOf(sweep.sweepId)} and RowKey ge ${expectedRowKey(sweep.startedAt, 0)} and RowKey le ${expectedRowKey(sweep.startedAt, SHARDS - 1)}`,
+    })
+  ).flatMap((row) => readJsonProperties(row, "expectedIds") as string[]);
+  const notReached = expected.filter((id) => !done.has(id.toLowerCase())).sort();
+  return { progress: { ...progress, digestAlertId: digest.id }, byDeadline: progress.done < progress.expected, notReached };
+}
+
+/** Notes that the sweep's digest was enqueued (the deadline timer then leaves the sweep alone). */
+export async function markDigestQueued(tables: Tables, sweep: { sweepId: string; startedAt: string }): Promise<void> {
+  const row = await tables.get("evaluations", partitionOf(sweep.sweepId), counterRowKey(sweep.startedAt));
+  if (!row || row.digestQueued !== false) return;
+  await tables.replaceIfMatch("evaluations", { partitionKey: partitionOf(sweep.sweepId), rowKey: counterRowKey(sweep.startedAt), digestQueued: true }, "*", "Merge");
+}
+
+function decodeSweepId(partitionKey: string): string {
+  return decodeKeyPart(partitionKey.slice(`${KEY_SEPARATOR}sweep${KEY_SEPARATOR}`.length));
 }
 
 /** Stores a cluster's digest part (idempotent). */
@@ -164,8 +252,8 @@ async function completeOnce(tables: Tables, sweep: { sweepId: string; startedAt:
     if (!row) throw new Error(`sweep ${sweep.sweepId}: the record disappeared`);
     if (typeof row.digestAlertId === "string" && row.digestAlertId !== "") return { id: row.digestAlertId, set: false };
     const id = newAlertId();
-    const updated = { partitionKey: partitionOf(sweep.sweepId), rowKey: counterRowKey(sweep.startedAt), startedAt: row.startedAt, expected: row.expected, digestAlertId: id };
-    if (await tables.replaceIfMatch("evaluations", updated, row.etag)) return { id, set: true };
+    const updated = { partitionKey: partitionOf(sweep.sweepId), rowKey: counterRowKey(sweep.startedAt), digestAlertId: id };
+    if (await tables.replaceIfMatch("evaluations", updated, row.etag, "Merge")) return { id, set: true };
   }
   throw new Error(`sweep ${sweep.sweepId}: ${MAX_ATTEMPTS} concurrent updates in a row won; to be retried`);
 }

@@ -16,8 +16,8 @@ import * as outbox from "./outbox.js";
 import { purge } from "./retention.js";
 import type { PurgeCounts, PurgeCutoffs } from "./retention.js";
 import { listSuppressions, removeSuppression, setSuppression } from "./suppressions.js";
-import { getSweep, isSweepRecorded, listSweepParts, markSweepCluster, saveSweepPart, startSweep } from "./sweeps.js";
-import type { SweepMark, SweepProgress, SweepStart } from "./sweeps.js";
+import { closeOverdueSweep, getSweep, isSweepRecorded, listOverdueSweeps, listSweepParts, markDigestQueued, markSweepCluster, saveSweepPart, startSweep } from "./sweeps.js";
+import type { ClosedSweep, OverdueSweep, SweepMark, SweepProgress, SweepStart } from "./sweeps.js";
 import type { DigestPart } from "../model/alerts.js";
 import { listFleetPosture, recordFleetPosture, type FleetPosture } from "./fleetPosture.js";
 import { listActiveSuppressions, listChangingEvaluations, listFailingFindings } from "./fleetReads.js";
@@ -269,6 +269,18 @@ export class TableStore {
     return listSweepParts(this.tables, sweepId);
   }
 
+  listOverdueSweeps(now: Date): Promise<OverdueSweep[]> {
+    return listOverdueSweeps(this.tables, now);
+  }
+
+  closeOverdueSweep(sweep: { sweepId: string; startedAt: string }, newAlertId: () => string): Promise<ClosedSweep | undefined> {
+    return closeOverdueSweep(this.tables, sweep, newAlertId);
+  }
+
+  markDigestQueued(sweep: { sweepId: string; startedAt: string }): Promise<void> {
+    return markDigestQueued(this.tables, sweep);
+  }
+
   // whole-fleet reads (the dashboard), keyed by `fleetKey(cluster)`
 
   listFailingFindings(subscriptionIds: readonly string[]): Promise<Map<string, FindingRecord[]>> {
@@ -323,5 +335,5 @@ export type { EventClaim } from "./events.js";
 export type { GateClaim } from "./evaluationGate.js";
 export type { RecheckAdmission } from "./recheckCooldown.js";
 export type { PurgeCounts, PurgeCutoffs } from "./retention.js";
-export type { SweepFailure, SweepMark, SweepProgress, SweepStart } from "./sweeps.js";
+export type { ClosedSweep, OverdueSweep, SweepFailure, SweepMark, SweepProgress, SweepStart } from "./sweeps.js";
 export type { ConnectOptions, OperationCounts } from "./tables.js";

@@ -8,6 +8,8 @@ import { eventRuntime, type EventRuntime } from "../events/deps.js";
 
 export interface SweepRuntime extends EventRuntime {
   subscriptions: readonly string[];
+  /** SWEEP_DEADLINE_MINUTES. */
+  sweepDeadlineMinutes: number;
 }
 
 let runtime: Promise<SweepRuntime> | undefined;
@@ -16,7 +18,7 @@ export function instanceSweepRuntime(): Promise<SweepRuntime> {
   runtime ??= Promise.resolve()
     .then(async () => {
       const settings = readSettings();
-      return { ...(await eventRuntime(settings)), subscriptions: settings.MONITOR_SUBSCRIPTIONS };
+      return { ...(await eventRuntime(settings)), subscriptions: settings.MONITOR_SUBSCRIPTIONS, sweepDeadlineMinutes: settings.SWEEP_DEADLINE_MINUTES };
     })
     .catch((error: unknown) => {
       runtime = undefined;

@@ -35,7 +35,7 @@ export interface SweepStarted {
 
 /** The timer's half: inventory, the sweep record, one message per cluster (none when the fleet is empty). */
 export async function startSweep(
-  deps: { store: TableStore; connection: ArmConnection; subscriptions: readonly string[] },
+  deps: { store: TableStore; connection: ArmConnection; subscriptions: readonly string[]; sweepDeadlineMinutes?: number },
   now: Date,
 ): Promise<SweepStarted> {
   const sweepId = newSweepId(now);
@@ -57,7 +57,10 @@ export async function startSweep(
     messages.push({ sweepId, clusterId: ref.id });
   }
   const startedAt = startOfSweep(sweepId) ?? now.toISOString();
-  if (messages.length > 0) await deps.store.startSweep({ sweepId, startedAt, expected: messages.length });
+  if (messages.length > 0) {
+    const deadlineAt = deps.sweepDeadlineMinutes ? new Date(Date.parse(startedAt) + deps.sweepDeadlineMinutes * 60_000).toISOString() : undefined;
+    await deps.store.startSweep({ sweepId, startedAt, expected: messages.length, clusterIds: messages.map((m) => m.clusterId), ...(deadlineAt ? { deadlineAt } : {}) });
+  }
   return { sweepId, messages, problems };
 }
 
@@ -127,13 +130,27 @@ async function markDone(
   if (mark.outcome === "unknown") return undefined;
   const { progress } = mark;
   if (!progress.digestAlertId) return { progress };
-  const now = deps.now();
-  const parts = await deps.store.listSweepParts(message.sweepId);
-  // What is still undelivered or dead goes into the digest, so that the next digest that gets through says so.
-  const delivery = await digestDeliveryOf(deps.store);
-  const digest = buildDigestFromParts(parts, now, { alertId: progress.digestAlertId, unevaluated: progress.failed, ...(delivery ? { delivery } : {}) });
-  await deps.store.recordFleetPosture({ ...fleetPostureOf(digest), at: message.startedAt });
-  await deps.store.enqueue(outboxEntryFor(digest, { now: now.toISOString() }));
+  const digest = await enqueueSweepDigest(message, progress.digestAlertId, progress.failed, deps);
   return { digest, progress };
 }
 
+/**
+ * Builds a sweep's digest from its parts under the alert id its record holds, records the fleet's posture
+ * and enqueues it (a second enqueue of the same id is a duplicate), then notes it queued.
+ */
+export async function enqueueSweepDigest(
+  sweep: { sweepId: string; startedAt: string },
+  alertId: string,
+  unevaluated: NonNullable<DigestAlert["unevaluated"]>,
+  deps: Pick<EvaluateDeps, "store" | "now">,
+): Promise<DigestAlert> {
+  const now = deps.now();
+  const parts = await deps.store.listSweepParts(sweep.sweepId);
+  // What is still undelivered or dead goes into the digest, so that the next digest that gets through says so.
+  const delivery = await digestDeliveryOf(deps.store);
+  const digest = buildDigestFromParts(parts, now, { alertId, unevaluated, ...(delivery ? { delivery } : {}) });
+  await deps.store.recordFleetPosture({ ...fleetPostureOf(digest), at: sweep.startedAt });
+  await deps.store.enqueue(outboxEntryFor(digest, { now: now.toISOString() }));
+  await deps.store.markDigestQueued(sweep);
+  return digest;
+}
